@@ -1,0 +1,5 @@
+import sys
+
+from iclsym.cli import main
+
+sys.exit(main())
