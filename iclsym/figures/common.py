@@ -1,0 +1,103 @@
+"""Shared helpers of the figure modules: aggregation over runs, plotting style, saving.
+
+Simulation points are the mean over independent runs with the standard error of the mean
+(``std(ddof=1)/sqrt(runs)``), as DESIGN §6/§7 ask ("standard errors of means").
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["aggregate", "mean_se", "new_figure", "save", "sim_points", "POINT_KEYS"]
+
+#: the columns that identify one simulated point (runs are averaged over)
+POINT_KEYS = ["kind", "alpha", "tau", "kappa", "rho", "lam", "d"]
+
+
+def mean_se(values) -> tuple[float, float, int]:
+    """Mean, standard error of the mean and count of the finite values.
+
+    Examples
+    --------
+    >>> mean_se([1.0, 2.0, 3.0])
+    (2.0, 0.5773502691896258, 3)
+    >>> mean_se([4.0])[1]
+    nan
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = int(x.size)
+    if n == 0:
+        return math.nan, math.nan, 0
+    se = float(np.std(x, ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    return float(np.mean(x)), se, n
+
+
+def aggregate(frame, fields, extra=()):
+    """Group a one-row-per-job frame by point and return mean/SE columns per field.
+
+    Output columns: :data:`POINT_KEYS`, ``runs``, then ``<field>_mean`` and ``<field>_se``
+    for each field, then the mean of each ``extra`` column (e.g. ``alpha_eff``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"kind": "toy", "alpha": 1.0, "tau": 1.0, "kappa": 1.0, "rho": 0.1,
+    ...                   "lam": 0.0, "d": 8, "e_icl": [1.0, 3.0]})
+    >>> row = aggregate(f, ["e_icl"]).iloc[0]
+    >>> float(row["e_icl_mean"]), float(row["e_icl_se"]), int(row["runs"])
+    (2.0, 1.0, 2)
+    """
+    import pandas as pd
+
+    records = []
+    for key, sub in frame.groupby(POINT_KEYS, sort=True):
+        rec = dict(zip(POINT_KEYS, key))
+        rec["runs"] = len(sub)
+        for f in fields:
+            m, se, _ = mean_se(sub[f]) if f in sub else (math.nan, math.nan, 0)
+            rec[f + "_mean"] = m
+            rec[f + "_se"] = se
+        for f in extra:
+            rec[f] = float(np.mean(sub[f])) if f in sub else math.nan
+        records.append(rec)
+    return pd.DataFrame(records)
+
+
+def sim_points(store, kind: str, fields, extra=(), **where):
+    """Aggregated simulation points from a result store (empty frame if none)."""
+    import pandas as pd
+
+    frame = store.frame(kind, **where)
+    if frame.empty:
+        return pd.DataFrame(columns=POINT_KEYS + ["runs"])
+    return aggregate(frame, fields, extra)
+
+
+def new_figure(ncols: int = 1, width: float = 4.6, height: float = 3.6):
+    """A matplotlib figure (Agg backend) with ``ncols`` panels side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False, constrained_layout=True)
+    return fig, list(axes[0])
+
+
+def save(fig, out_dir, stem: str) -> list[Path]:
+    """Write ``stem.png`` and ``stem.pdf`` in ``out_dir``; close the figure; return the paths."""
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ext in ("png", "pdf"):
+        path = out_dir / f"{stem}.{ext}"
+        fig.savefig(path, dpi=150)
+        paths.append(path)
+    plt.close(fig)
+    return paths

@@ -1,0 +1,42 @@
+"""Monte Carlo sweeps: grids of jobs, executors (serial / processes / Dask), a resumable store.
+
+DESIGN §8 ("Sweeps and scale").  Typical use::
+
+    from iclsym.sweep import grid, run_sweep, ResultStore
+    jobs = grid("ridge", alpha=[1, 10], tau=[0.5, 2], kappa=0.5, rho=0.01, lam=1e-5, d=40, runs=3)
+    with ResultStore("results.sqlite") as store:
+        run_sweep(jobs, store)                 # local process pool; skips stored jobs
+        ds = store.to_dataset("ridge")         # xarray over (kind, alpha, ..., d, run)
+
+>>> from iclsym.sweep import grid, run_sweep, ResultStore
+>>> store = ResultStore(":memory:")
+>>> run_sweep(grid("toy", alpha=1, tau=2, kappa=0.5, rho=0.1, d=8, runs=3), store, "serial").finished
+3
+"""
+
+from iclsym.sweep.executors import DaskExecutor, ProcessExecutor, SerialExecutor, default_workers, make_executor
+from iclsym.sweep.grid import COORDS, Job, grid, job_seed
+from iclsym.sweep.jobs import KINDS, register_kind, toy_job
+from iclsym.sweep.runner import SweepSummary, run_sweep
+from iclsym.sweep.store import ResultStore, dataset_from_frame, read_csv, read_netcdf
+
+__all__ = [
+    "COORDS",
+    "DaskExecutor",
+    "Job",
+    "KINDS",
+    "ProcessExecutor",
+    "ResultStore",
+    "SerialExecutor",
+    "SweepSummary",
+    "dataset_from_frame",
+    "default_workers",
+    "grid",
+    "job_seed",
+    "make_executor",
+    "read_csv",
+    "read_netcdf",
+    "register_kind",
+    "run_sweep",
+    "toy_job",
+]

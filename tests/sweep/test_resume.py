@@ -1,0 +1,91 @@
+"""A sweep killed mid-way (SIGKILL or Ctrl-C) resumes with every job stored exactly once."""
+
+import math
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from iclsym.sweep import ResultStore, SerialExecutor, grid, run_sweep
+
+ARGS = ["--kind", "toy", "--alpha", "1,2,3,4,5", "--tau", "0.5,2", "--kappa", "0.5,inf", "--rho", "0.1",
+        "--d", "8", "--runs", "2", "--seed", "5"]
+N_JOBS = 5 * 2 * 2 * 2
+
+
+def _count(path) -> int:
+    try:
+        con = sqlite3.connect(path, timeout=5)
+        try:
+            return con.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def _start(store, extra):
+    cmd = [sys.executable, "-m", "iclsym", "sweep", *ARGS, "--store", str(store), "--no-progress", *extra]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_rows(path, proc, minimum, timeout=60.0):
+    t0 = time.monotonic()
+    while _count(path) < minimum:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() - t0 < timeout, "sweep made no progress"
+        time.sleep(0.05)
+
+
+def _expected():
+    store = ResultStore(":memory:")
+    jobs = grid("toy", alpha=[1, 2, 3, 4, 5], tau=[0.5, 2], kappa=[0.5, math.inf], rho=0.1, d=8, runs=2, base_seed=5)
+    run_sweep(jobs, store, SerialExecutor(), progress=False)
+    return {(r["alpha"], r["tau"], r["kappa"], r["run"]): r["e_icl"] for r in store.rows()}
+
+
+def _check_complete(path):
+    con = sqlite3.connect(path)
+    try:
+        rows = con.execute("SELECT alpha, tau, kappa, run, result FROM results").fetchall()
+    finally:
+        con.close()
+    import json
+
+    keys = [(a, t, k, r) for a, t, k, r, _ in rows]
+    assert len(keys) == N_JOBS and len(set(keys)) == N_JOBS  # every job exactly once
+    got = {(a, t, k, r): json.loads(res)["e_icl"] for a, t, k, r, res in rows}
+    assert got == _expected()  # resumed numbers equal an uninterrupted run
+
+
+@pytest.mark.parametrize("how", ["sigkill-serial", "sigint-processes"])
+def test_resume_after_kill(tmp_path, how):
+    store = tmp_path / "r.sqlite"
+    # slow toy jobs (0.1 s each) so the kill lands mid-sweep; 'sleep' is a job option, the same on restart
+    extra = ["--option", "sleep=0.1"] + (["--serial"] if how.endswith("serial") else ["--workers", "2"])
+    proc = _start(store, extra)
+    try:
+        _wait_for_rows(store, proc, 5)
+        if how.startswith("sigkill"):
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
+        else:
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+            assert proc.returncode == 130, err
+    finally:
+        if proc.poll() is None:  # pragma: no cover - cleanup on failure
+            proc.kill()
+            proc.communicate()
+    done = _count(store)
+    assert 5 <= done < N_JOBS, f"kill did not land mid-sweep ({done} rows)"
+    proc = _start(store, extra)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert f"{done} already stored, {N_JOBS - done} run" in out
+    _check_complete(store)
+    assert os.path.exists(store)
