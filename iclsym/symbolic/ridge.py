@@ -29,6 +29,14 @@ __all__ = [
     "fixed_point_F",
     "e_icl_ridge",
     "ridgeless_targets",
+    "stieltjes_pair",
+    "stable_traces",
+    "ridge_errors_stable",
+    "g_task_stable",
+    "e_idg_ridge",
+    "mp_moment",
+    "mp_trace",
+    "e_idg_deterministic_equivalent",
 ]
 
 
@@ -125,3 +133,147 @@ def ridgeless_targets(alpha, tau, kappa, rho) -> SimpleNamespace:
         c=c,
         x_star=xs,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Cancellation-free forms and the ridge IDG error (derived in notebooks/02_ridge_theory.py).
+# ---------------------------------------------------------------------------------------------
+#
+# Write mu for the limiting spectral law of R_hat and ik = 1/kappa.  Every trace below is an
+# integral  int f(t) dmu(t)  with f >= 0, so it can be evaluated without subtracting large
+# numbers once it is expressed through S = M(nu) and the square root D of the MP discriminant,
+#
+#     D = sqrt((nu + lam_-)(nu + lam_+)),   lam_pm = (1 pm sqrt(ik))**2,
+#
+# using the quadratic  (nu ik) S**2 + (nu + 1 - ik) S - 1 = 0,  i.e.  1 - nu S = S/(1 + ik S),
+# and  M'(nu) = -S (1 + ik S)/D.
+
+
+def stable_traces(nu, ik, S, D):
+    """Cancellation-free traces at ``nu`` (``ik = 1/kappa``, ``S = M(nu)``, ``D`` as above).
+
+    Returns ``(P, T1, T2, U)`` with, for ``t`` an eigenvalue of ``R_hat``,
+
+    * ``P  = -M'(nu)          = int 1/(t+nu)**2``
+    * ``T1 = 1 - nu S         = int t/(t+nu)``
+    * ``T2 = 1 - 2 nu S - nu**2 M'(nu) = int t**2/(t+nu)**2``
+    * ``U  = S + nu M'(nu)    = int t/(t+nu)**2``
+
+    >>> nu, S, D = sp.symbols("nu S D", positive=True)
+    >>> stable_traces(nu, 0, S, nu + 1)
+    (S/(nu + 1), S, S/(nu + 1), S/(nu + 1))
+    """
+    one_ikS = 1 + ik * S
+    P = S * one_ikS / D
+    T1 = S / one_ikS
+    U = S / (D * one_ikS)
+    # D - nu = (D**2 - nu**2)/(D + nu) and D**2 - nu**2 = 2 nu (1 + ik) + (1 - ik)**2 > 0.
+    T2 = U * (2 * nu * (1 + ik) + (1 - ik) ** 2) / (D + nu)
+    return P, T1, T2, U
+
+
+def ridge_errors_stable(xs, rho, tau, eps, r, P, T2, U):
+    """``(e_icl, e_idg)`` of the ridge theory in cancellation-free form.
+
+    ``r`` is ``tau lam/eps`` (its ``lam -> 0+`` limit is ``max(tau - 1, 0)``); by the fixed
+    point ``F(eps) = 0`` the denominator ``tau - df2`` of DESIGN's ``c_e`` equals
+    ``eps (S + eps M') + tau lam/eps = eps V + r > 0``.  With ``nu = xs + eps``:
+
+    * ``N = rho + nu - nu**2 S - eps (1 - 2 nu S - nu**2 S') = rho + xs T2 + nu**2 U``
+    * ``e_IDG = tau N/(eps V + r)``,  ``V = S + eps S' = U + xs P``
+    * ``e_ICL = rho + nu**2 P + xs T2 + (1 + xs) N V/(eps V + r)``
+
+    >>> s = symbols()
+    >>> e_icl, e_idg = ridge_errors_stable(s.z, s.rho, s.tau, s.eps, 0, *sp.symbols("P T2 U"))
+    >>> sp.simplify(e_idg - s.tau * (s.rho + s.z * sp.Symbol("T2")
+    ...             + (s.z + s.eps)**2 * sp.Symbol("U")) / (s.eps * (sp.Symbol("U") + s.z * sp.Symbol("P"))))
+    0
+    """
+    nu = xs + eps
+    V = U + xs * P
+    N = rho + xs * T2 + nu**2 * U
+    den = eps * V + r
+    e_idg = tau * N / den
+    e_icl = rho + nu**2 * P + xs * T2 + (1 + xs) * N * V / den
+    return e_icl, e_idg
+
+
+def g_task_stable(xs, rho, tau, eps, r, nu, ik, S, D, P, T2, U):
+    """``g_task = e_ICL - e_IDG`` without subtracting the two errors.
+
+    ``P - U = int (1-t)/(t+nu)**2 = ik S**2 (2 + ik S)/(D (1 + ik S))`` and
+    ``(1 + xs) V - df2 = int (t+xs)(1-t)/(t+nu)**2 = xs (P - U) + U (1 + nu - D)`` with
+    ``1 + nu - D = ik (2 - 2 nu - ik)/(1 + nu + D)``: both vanish like ``1/kappa``.
+    """
+    PmU = ik * S**2 * (2 + ik * S) / (D * (1 + ik * S))
+    N = rho + xs * T2 + nu**2 * U
+    V = U + xs * P
+    den = eps * V + r
+    W = xs * PmU + U * ik * (2 - 2 * nu - ik) / (1 + nu + D)
+    return nu**2 * PmU + N * W / den
+
+
+def e_idg_ridge(xs, rho, tau, eps, S, Sp):
+    """Ridge IDG error in DESIGN's variables: ``e_IDG = -tau c_e = tau N/(tau - df2)``.
+
+    Derived in ``notebooks/02_ridge_theory.py`` (deterministic equivalent of ridge regression
+    on the Gaussian-equivalent features ``x (kron) s``; see :func:`e_idg_deterministic_equivalent`).
+    """
+    _, c_e = e_icl_ridge(xs, rho, tau, eps, S, Sp)
+    return -tau * c_e
+
+
+def mp_moment(j, kappa):
+    """``int t**j dmu(t)`` of the MP law of ``R_hat`` (``j <= 2``): 1, 1, ``1 + 1/kappa``."""
+    ik = 0 if kappa is sp.oo else 1 / kappa
+    return (sp.Integer(1), sp.Integer(1), 1 + ik)[j]
+
+
+def mp_trace(f, t, kappa, M):
+    """Reduce ``(1/d) tr f(R_hat) = int f(t) dmu(t)`` for rational ``f`` to Stieltjes values.
+
+    Partial fractions in ``t``; a term ``c/(t + a)**k`` integrates to
+    ``c (-1)**(k-1)/(k-1)! M^{(k-1)}(a)``, and polynomial terms to the moments of the MP law.
+    ``M(a, j)`` must return (a symbol for) the ``j``-th derivative of ``M_kappa`` at ``a``.
+
+    >>> t, x = sp.symbols("t x", positive=True)
+    >>> M = lambda a, j: sp.Function("M")(a) if j == 0 else sp.Derivative(sp.Function("M")(a), a, j)
+    >>> mp_trace(t / (t + x), t, sp.oo, M)
+    -x*M(x) + 1
+    """
+    f = sp.apart(sp.together(f), t)
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(f):
+        num, den = sp.fraction(sp.factor(term))
+        if not den.has(t):
+            poly = sp.Poly(sp.expand(num / den), t)
+            for (j,), c in poly.terms():
+                total += c * mp_moment(j, kappa)
+            continue
+        coeff, factors = sp.factor_list(den, t)
+        if len(factors) != 1 or sp.degree(factors[0][0], t) != 1 or num.has(t):
+            raise ValueError(f"mp_trace: unexpected partial-fraction term {term}")
+        base, k = factors[0]
+        lead = sp.Poly(base, t).LC()
+        a = sp.simplify((base / lead).subs(t, 0))
+        c = num / (coeff * lead**k)
+        total += c * (-1) ** (k - 1) / sp.factorial(k - 1) * M(a, k - 1)
+    return sp.expand(total)
+
+
+def e_idg_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M):
+    """Ridge IDG error from the deterministic equivalent, reduced to Stieltjes values.
+
+    Pretraining is ridge regression on features ``x (kron) s`` with covariance
+    ``(1/d) I (kron) Sigma``, ``Sigma = R_hat + xs I``; the target is linear with coefficient
+    ``Gamma_0 = R_hat Sigma^{-1}`` plus noise of variance
+    ``sigma_eff**2 = rho + (1/d) tr R_hat (I - Sigma^{-1} R_hat) = rho + xs int t/(t+xs)``.
+    The standard deterministic equivalent of ridge gives the same-distribution test error
+    ``tau (sigma_eff**2 + eps**2 (1/d) tr R^2 Sigma^{-1} (Sigma+eps)^{-2}) / (tau - df2)``,
+    ``df2 = (1/d) tr Sigma^2 (Sigma+eps)^{-2}``.  Returns ``(numerator, df2)``.
+    """
+    nu = xs + eps
+    sigma2 = rho + xs * mp_trace(t / (t + xs), t, kappa, M)
+    bias = eps**2 * mp_trace(t**2 / ((t + xs) * (t + nu) ** 2), t, kappa, M)
+    df2 = mp_trace((t + xs) ** 2 / (t + nu) ** 2, t, kappa, M)
+    return sigma2 + bias, df2

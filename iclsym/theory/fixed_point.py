@@ -1,0 +1,154 @@
+"""The ridge self-consistency ``F(eps) = 0`` (DESIGN section 4), vectorized NumPy.
+
+``F(eps) = 1 - tau + tau lam/eps - eps M_kappa(x* + eps)``, ``x* = (1 + rho)/alpha``.
+
+**Branch rule and proof.**  Write ``M(z) = int dmu(t)/(t + z)`` with ``mu`` the spectral law of
+``R_hat`` (supported on ``t >= 0``, mean ``int t dmu = 1``) and
+
+    h(eps) = eps M(x* + eps) - (1 - tau) - tau lam/eps = -F(eps).
+
+* ``g(eps) = eps M(x* + eps) = int eps/(t + x* + eps) dmu`` is a mixture of the functions
+  ``eps/(c + eps)`` (``c = t + x* > 0``), each strictly increasing and strictly concave, from
+  ``0`` at ``eps = 0`` to ``1`` as ``eps -> inf``; so is ``g``.
+* ``-tau lam/eps`` is increasing and concave (strictly, when ``lam > 0``).
+
+Hence ``h`` is strictly increasing and concave on ``eps > 0``.  For ``lam > 0``,
+``h -> -inf`` as ``eps -> 0+`` and ``h -> tau > 0`` as ``eps -> inf``: **exactly one positive
+root**.  For ``lam = 0``, ``h(0+) = tau - 1``: if ``tau < 1`` there is exactly one root (of
+``g(eps) = 1 - tau``); if ``tau >= 1``, ``h > 0`` on ``eps > 0`` and the ``lam -> 0+`` limit of
+the root is ``eps = 0`` (``eps ~ tau lam/(tau - 1)``).
+
+**Bracket.**  ``M(z) <= 1/z`` (``t >= 0``), ``M(z) <= M(x*) = m*`` for ``z >= x*``, and
+``M(z) >= 1/(1 + z)`` (Jensen, ``int t dmu = 1``).  Each bound replaces ``g`` by an explicit
+function, and the root of the bounded equation is the positive root of a quadratic:
+
+* lower ``L_a``: ``eps/(x* + eps) = 1 - tau + tau lam/eps``;
+* lower ``L_m``: ``eps m* = 1 - tau + tau lam/eps``;
+* lower ``eps_0`` (``tau < 1``): the ``lam = 0`` root, in closed form below;
+* upper ``H``:   ``eps/(1 + x* + eps) = 1 - tau + tau lam/eps``.
+
+**Closed-form ridgeless root** (``tau < 1``): ``eps_0 = (1 - tau)/(tau M_{kappa/tau}(x*))``
+(DESIGN's ``eps0 = (1 - tau) x*/(tau mu*)``); checked against the mpmath root solve.
+
+**Solver.**  Newton's method started at ``L = max(L_a, L_m, eps_0) <= root``.  Because ``h`` is
+increasing and concave, each tangent lies above ``h``: Newton iterates from the left of the
+root increase monotonically and never overshoot, so no safeguard beyond the bracket clip is
+needed; convergence is quadratic near the root.  All points iterate together on arrays with a
+convergence mask (the active set shrinks; no Python loop over points).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iclsym._generated import ridge as _gen
+from iclsym.params import check_theory_args
+from iclsym.theory.stieltjes import mp_parts
+
+__all__ = ["solve_eps", "eps_bracket", "MAX_NEWTON", "NEWTON_RTOL"]
+
+#: Cap on Newton iterations (measured need: see tests/theory/test_fixed_point.py).
+MAX_NEWTON = 200
+#: A step smaller than this (relative) means the next error is ~ its square: converged.
+NEWTON_RTOL = 1e-12
+
+
+def _positive_root(A, B, C):
+    """Positive root of ``A e**2 - B e - C = 0`` (``A > 0``, ``C >= 0``), without cancellation."""
+    disc = np.sqrt(B * B + 4 * A * C)
+    pos = B >= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        big = (B + disc) / (2 * A)
+        small = np.where(disc - B > 0, 2 * C / np.where(pos, 1.0, disc - B), 0.0)
+    return np.where(pos, big, small)
+
+
+def _eps0(xs, tau, ik):
+    """Ridgeless root ``(1 - tau)/(tau M_{kappa/tau}(x*))`` for ``tau < 1``, else 0."""
+    M_sub, _ = mp_parts(xs, tau * ik)
+    return np.where(tau < 1, (1 - tau) / (tau * M_sub), 0.0)
+
+
+def eps_bracket(xs, tau, ik, lam):
+    """Analytic bracket ``(L, H)`` of the positive root (see the module docstring).
+
+    Arguments are validated float arrays: ``xs = x*``, ``ik = 1/kappa``.
+
+    >>> L, H = eps_bracket(np.array(1.0), np.array(0.5), np.array(0.0), np.array(0.0))
+    >>> float(L), float(H)   # kappa = inf, lam = 0: the root is (1 - tau)(1 + x*)/tau = 2
+    (2.0, 2.0)
+    """
+    one_m_tau = 1 - tau
+    m_star, _ = mp_parts(xs, ik)
+    L_a = _positive_root(tau, one_m_tau * xs + tau * lam, xs * tau * lam)
+    L_m = _positive_root(m_star, one_m_tau, tau * lam)
+    H = _positive_root(tau, one_m_tau * (1 + xs) + tau * lam, (1 + xs) * tau * lam)
+    L = np.maximum(np.maximum(L_a, L_m), _eps0(xs, tau, ik))
+    return L, np.maximum(H, L)
+
+
+def _newton(xs, tau, ik, lam, L, H):
+    """Newton from the left on ``h(eps)``; arrays are 1-d and ``lam > 0``."""
+    eps = L.copy()
+    active = np.arange(eps.size)
+    one_m_tau = 1 - tau
+    for _ in range(MAX_NEWTON):
+        if active.size == 0:
+            break
+        e, x, t, k, l = eps[active], xs[active], tau[active], ik[active], lam[active]
+        nu = x + e
+        S, D = mp_parts(nu, k)
+        P, _, _, U = _gen.stable_traces(nu, k, S, D)
+        h = e * S - one_m_tau[active] - t * l / e
+        dh = U + x * P + t * l / (e * e)
+        step = h / dh
+        new = np.clip(e - step, L[active], H[active])
+        eps[active] = new
+        done = np.abs(step) <= NEWTON_RTOL * new
+        active = active[~done]
+    if active.size:
+        raise RuntimeError(f"solve_eps: Newton did not converge at {active.size} points (please report)")
+    return eps
+
+
+def _eps_core(xs, tau, ik, lam):
+    """Root for validated, broadcast float arrays (``xs = x*``, ``ik = 1/kappa``)."""
+    shape = xs.shape
+    xs, tau, ik, lam = (np.ravel(a) for a in (xs, tau, ik, lam))
+    eps = _eps0(xs, tau, ik)
+    ridge = lam > 0
+    if np.any(ridge):
+        L, H = eps_bracket(xs[ridge], tau[ridge], ik[ridge], lam[ridge])
+        eps[ridge] = _newton(xs[ridge], tau[ridge], ik[ridge], lam[ridge], L, H)
+    return eps.reshape(shape)
+
+
+def solve_eps(alpha, tau, kappa, rho, lam=0.0):
+    """Effective regularisation ``eps``: the root of ``F(eps) = 0`` (DESIGN section 4).
+
+    Branch rule: the unique positive root for ``lam > 0``; for ``lam = 0`` the unique root of
+    ``eps M(x* + eps) = 1 - tau`` if ``tau < 1`` and ``0`` if ``tau >= 1`` (the ``lam -> 0+``
+    limit).  Proof, bracket and solver in :mod:`iclsym.theory.fixed_point`.
+
+    Parameters
+    ----------
+    alpha, tau, kappa, rho, lam : array_like
+        Broadcast together; ``kappa = inf`` allowed.
+
+    Returns
+    -------
+    ndarray or float
+
+    Examples
+    --------
+    >>> round(float(solve_eps(1.0, 0.5, np.inf, 0.0)), 12)   # (1 - tau)(1 + x*)/tau
+    2.0
+    >>> float(solve_eps(1.0, 2.0, 0.5, 0.1))
+    0.0
+    >>> e = float(solve_eps(1.0, 2.0, 0.5, 0.1, lam=1e-8)); round(e / 2e-8, 4)   # ~ tau lam/(tau-1)
+    1.0
+    """
+    alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam)
+    xs = (1 + rho) / alpha
+    eps = _eps_core(xs, tau, 1.0 / kappa, lam)
+    return eps[()] if eps.ndim == 0 else eps
