@@ -11,7 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["aggregate", "mean_se", "new_figure", "save", "sim_points", "POINT_KEYS"]
+__all__ = [
+    "aggregate", "errorbar", "finite_or_nan", "mean_se", "new_figure", "report_rows", "save", "sim_caption",
+    "sim_points", "theory_at_points", "POINT_KEYS",
+]
 
 #: the columns that identify one simulated point (runs are averaged over)
 POINT_KEYS = ["kind", "alpha", "tau", "kappa", "rho", "lam", "d"]
@@ -101,3 +104,77 @@ def save(fig, out_dir, stem: str) -> list[Path]:
         paths.append(path)
     plt.close(fig)
     return paths
+
+
+def theory_at_points(agg, fn, lam=None):
+    """Evaluate a theory function at the *effective* ratios of aggregated simulation points.
+
+    DESIGN §2/§10: finite-``d`` simulations realise ``ell/d``, ``k/d``, ``n/d^2`` only up to
+    rounding, so theory is compared at the ratios actually used (columns ``alpha_eff``,
+    ``tau_eff``, ``kappa_eff`` when present, else the nominal ones).
+    """
+    if len(agg) == 0:
+        return np.zeros(0)
+
+    def col(name):
+        nominal = agg[name].to_numpy(dtype=float)
+        if name + "_eff" not in agg:
+            return nominal
+        eff = agg[name + "_eff"].to_numpy(dtype=float)
+        return np.where(np.isnan(eff), nominal, eff)
+
+    lam_values = agg["lam"].to_numpy(dtype=float) if lam is None else np.broadcast_to(float(lam), len(agg))
+    return np.asarray(fn(col("alpha"), col("tau"), col("kappa"), agg["rho"].to_numpy(dtype=float), lam_values),
+                      dtype=float)
+
+
+def report_rows(figure: str, panel: str, agg, field: str, theory=None) -> list[dict]:
+    """Rows of the theory-vs-simulation table of ``report.md``.
+
+    ``rel_gap = (mean - theory)/theory`` and ``z = (mean - theory)/SE``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> agg = pd.DataFrame({"kind": ["toy"], "alpha": [1.0], "tau": [2.0], "kappa": [0.5], "rho": [0.1],
+    ...                     "lam": [0.0], "d": [8], "runs": [3], "e_icl_mean": [1.1], "e_icl_se": [0.05]})
+    >>> r = report_rows("1", "A", agg, "e_icl", np.array([1.0]))[0]
+    >>> round(r["rel_gap"], 3), round(r["z"], 3)
+    (0.1, 2.0)
+    """
+    rows = []
+    for i, (_, p) in enumerate(agg.iterrows()):
+        mean, se = float(p[field + "_mean"]), float(p[field + "_se"])
+        th = math.nan if theory is None else float(theory[i])
+        finite = math.isfinite(th)
+        rows.append({
+            "figure": figure, "panel": panel, "kind": p["kind"], "field": field,
+            "alpha": float(p["alpha"]), "tau": float(p["tau"]), "kappa": float(p["kappa"]),
+            "rho": float(p["rho"]), "lam": float(p["lam"]), "d": int(p["d"]), "runs": int(p["runs"]),
+            "mean": mean, "se": se, "theory": th,
+            "rel_gap": (mean - th) / th if finite and th != 0 else math.nan,
+            "z": (mean - th) / se if finite and se > 0 else math.nan,
+        })
+    return rows
+
+
+def errorbar(ax, x, agg, field, **kw):
+    """Simulation points: mean with a standard-error bar (no bar where only one run)."""
+    if len(agg) == 0:
+        return None
+    se = agg[field + "_se"].to_numpy(dtype=float)
+    return ax.errorbar(x, agg[field + "_mean"].to_numpy(dtype=float), yerr=np.where(np.isfinite(se), se, 0.0),
+                       fmt=kw.pop("fmt", "o"), ms=kw.pop("ms", 4.5), capsize=kw.pop("capsize", 2.5), **kw)
+
+
+def finite_or_nan(values):
+    """Theory values with non-finite entries (the ridgeless pole) replaced by NaN for plotting."""
+    v = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(v), v, np.nan)
+
+
+def sim_caption(settings, kind: str = "ridge") -> str:
+    """Short text describing the simulation setting (for titles and legends)."""
+    if kind == "dmmse":
+        return f"d={settings.d_dmmse}, {settings.runs_dmmse} runs"
+    return f"d={settings.d}, {settings.runs} runs"

@@ -1,0 +1,158 @@
+"""Paper Fig. 4: the task-generalisation gap ``g_task`` vs task diversity ``kappa`` (DESIGN §7, §5, §6).
+
+Linear attention (theory + simulation) against the finite-task Bayes-optimal baseline (dMMSE,
+simulation) along the path ``tau = c alpha`` with ``c = 0.2``, ``rho = 0.01``:
+
+* A -- log-log axes, ``alpha`` in {6, 10, 20};
+* B -- log-linear axes, ``alpha`` in {10, 20, 40}.
+
+Reference curves (DESIGN §5): the ``alpha -> inf`` limit at fixed ``tau`` ordering,
+``g_task -> max(0, 1 - kappa)`` (the memorisation -> ICL transition at ``kappa = 1``), and the
+limit along ``tau = c alpha``: ``g_task -> (1 - kappa) [1 + rho / (c (1 + rho))]`` for
+``kappa < 1`` and ``0`` otherwise.  dMMSE keeps an O(1) gap for ``kappa`` of order one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iclsym.figures.common import (
+    aggregate, errorbar, finite_or_nan, new_figure, report_rows, save, sim_caption, sim_points, theory_at_points,
+)
+from iclsym.sweep.grid import Job
+
+__all__ = ["jobs", "points", "plot", "PANELS", "dmmse_kappas", "g_task_limit_alpha", "g_task_limit_path"]
+
+C_PATH = 0.2
+RHO = 0.01
+LAM_SIM = 1e-6
+KAPPA_SIM = (0.2, 0.5, 1.0, 10.0, 50.0)
+KAPPA_RANGE = (0.08, 96.0)
+PANELS = {"A": dict(alpha=(6.0, 10.0, 20.0), yscale="log"), "B": dict(alpha=(10.0, 20.0, 40.0), yscale="linear")}
+FIELDS = ("e_icl", "e_idg", "g_task")
+EXTRA = ("alpha_eff", "tau_eff", "kappa_eff")
+COLORS = {6.0: "tab:blue", 10.0: "tab:orange", 20.0: "tab:green", 40.0: "tab:red"}
+
+
+def _theory():
+    from iclsym import theory
+
+    return theory
+
+
+def g_task_limit_alpha(kappa):
+    """``alpha -> inf`` (after ``tau -> inf``) limit of ``g_task``: ``max(0, 1 - kappa)`` (DESIGN §5).
+
+    Examples
+    --------
+    >>> g_task_limit_alpha(np.array([0.5, 1.0, 2.0]))
+    array([0.5, 0. , 0. ])
+    """
+    return np.maximum(0.0, 1.0 - np.asarray(kappa, dtype=float))
+
+
+def g_task_limit_path(kappa, rho, c):
+    """Limit of ``g_task`` as ``alpha -> inf`` along ``tau = c alpha`` (DESIGN §5).
+
+    ``(1 - kappa) [1 + rho / (c (1 + rho))]`` for ``kappa < 1``, ``0`` for ``kappa >= 1``.
+
+    Examples
+    --------
+    >>> float(g_task_limit_path(0.5, 0.01, 0.2))
+    0.5247524752475248
+    """
+    kappa = np.asarray(kappa, dtype=float)
+    return np.where(kappa < 1.0, (1.0 - kappa) * (1.0 + rho / (c * (1.0 + rho))), 0.0)
+
+
+def dmmse_kappas(settings):
+    """Log-spaced kappa in [0.08, 96] at which dMMSE is simulated (paper: 31 values)."""
+    return tuple(float(k) for k in np.logspace(np.log10(KAPPA_RANGE[0]), np.log10(KAPPA_RANGE[1]),
+                                               settings.dmmse_kappas))
+
+
+def _alphas():
+    return sorted({a for p in PANELS.values() for a in p["alpha"]})
+
+
+def jobs(settings) -> list[Job]:
+    """Monte Carlo jobs of Fig. 4: linear attention at 5 kappa, dMMSE on the kappa grid."""
+    out = []
+    for alpha in _alphas():
+        tau = C_PATH * alpha
+        for kappa in KAPPA_SIM:
+            out += [Job(settings.ridge_kind, alpha, tau, kappa, RHO, LAM_SIM, d=settings.d, run=r,
+                        base_seed=settings.base_seed, options=settings.job_options) for r in range(settings.runs)]
+        for kappa in dmmse_kappas(settings):
+            out += [Job(settings.dmmse_kind, alpha, tau, kappa, RHO, 0.0, d=settings.d_dmmse, run=r,
+                        base_seed=settings.base_seed, options={"n_test": settings.n_test})
+                    for r in range(settings.runs_dmmse)]
+    return out
+
+
+def _ridge_sims(store, settings, alpha):
+    sims = sim_points(store, settings.ridge_kind, FIELDS, EXTRA, d=settings.d, alpha=alpha, tau=C_PATH * alpha,
+                      rho=RHO, lam=LAM_SIM)
+    return sims[sims["kappa"].isin(KAPPA_SIM)] if len(sims) else sims
+
+
+def _dmmse_sims(store, settings, alpha):
+    """dMMSE points: mean over runs; SE across runs, or the within-run SE when there is one run."""
+    frame = store.frame(settings.dmmse_kind, d=settings.d_dmmse, alpha=alpha, rho=RHO)
+    if frame.empty:
+        return frame
+    frame = frame[frame["kappa"].isin(dmmse_kappas(settings))]
+    agg = aggregate(frame, FIELDS, extra=("se_g_task",))
+    one = agg["runs"] == 1
+    agg.loc[one, "g_task_se"] = agg.loc[one, "se_g_task"]
+    return agg
+
+
+def points(store, settings) -> list[dict]:
+    """Theory-vs-simulation rows for linear attention, and the dMMSE points (no closed form)."""
+    th = _theory()
+    rows = []
+    for alpha in _alphas():
+        sims = _ridge_sims(store, settings, alpha)
+        rows += report_rows("4", "A/B", sims, "g_task", theory_at_points(sims, th.g_task))
+    for alpha in _alphas():
+        rows += report_rows("4", "A/B dMMSE", _dmmse_sims(store, settings, alpha), "g_task", None)
+    return rows
+
+
+def plot(store, settings, out_dir) -> list:
+    """Draw Fig. 4 (two panels) to ``out_dir/fig4.png`` and ``.pdf``."""
+    th = _theory()
+    kappa = np.logspace(np.log10(KAPPA_RANGE[0]), np.log10(KAPPA_RANGE[1]), settings.dense)
+    fig, axes = new_figure(2, width=5.4, height=4.0)
+    for ax, (name, p) in zip(axes, PANELS.items()):
+        for alpha in p["alpha"]:
+            color = COLORS[alpha]
+            y = finite_or_nan(th.g_task(alpha, C_PATH * alpha, kappa, RHO, LAM_SIM))
+            ax.plot(kappa, y, color=color, lw=1.6, label=rf"linear attn. theory $\alpha={alpha:g}$")
+            sims = _ridge_sims(store, settings, alpha)
+            errorbar(ax, sims["kappa"] if len(sims) else [], sims, "g_task", color=color, fmt="o",
+                     label=rf"linear attn. sim $\alpha={alpha:g}$")
+            dm = _dmmse_sims(store, settings, alpha)
+            if len(dm):
+                errorbar(ax, dm["kappa"], dm, "g_task", color=color, fmt="^--", ms=3.5, lw=0.8, mfc="none",
+                         label=rf"dMMSE sim $\alpha={alpha:g}$")
+        ax.plot(kappa, g_task_limit_alpha(kappa), color="k", ls=":", lw=1.4, label=r"$\alpha\to\infty$: $\max(0,1-\kappa)$")
+        ax.plot(kappa, g_task_limit_path(kappa, RHO, C_PATH), color="0.45", ls="--", lw=1.2,
+                label=rf"$\alpha\to\infty$ along $\tau={C_PATH:g}\alpha$")
+        ax.axvline(1.0, color="0.7", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_yscale(p["yscale"])
+        if p["yscale"] == "log":
+            ax.set_ylim(1e-3, 3.0)
+        else:
+            ax.set_ylim(-0.05, 1.25)
+        ax.set_xlabel(r"task diversity $\kappa = k/d$")
+        ax.set_ylabel(r"task-generalisation gap $g_{\mathrm{task}} = e_{\mathrm{ICL}} - e_{\mathrm{IDG}}$")
+        ax.set_title(f"{name}: {'log-log' if name == 'A' else 'log-linear'} axes; $\\tau = {C_PATH:g}\\alpha$, "
+                     rf"$\rho={RHO:g}$" + "\n" + f"linear attn. sims $\\lambda={LAM_SIM:g}$, {sim_caption(settings)}; "
+                     f"dMMSE {sim_caption(settings, 'dmmse')}", fontsize=8.5)
+        ax.legend(fontsize=6.2, ncol=2, loc="lower left" if name == "A" else "upper right")
+    fig.suptitle(r"Fig. 4  Linear attention crosses over to in-context learning at $\kappa = 1$; "
+                 "the Bayes-optimal dMMSE baseline does not", fontsize=10)
+    return save(fig, out_dir, "fig4")

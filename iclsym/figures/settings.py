@@ -1,0 +1,102 @@
+"""Run settings of the figure reproduction: quick (minutes on a laptop), full (paper scale), tiny (tests).
+
+DESIGN §7 gives the paper's parameters (all figures at ``d = 100``, 10 runs).  ``quick``
+keeps every theory curve but simulates at a smaller ``d`` with fewer runs and, where a point
+is expensive, fewer points; ``full`` is the paper's setting; ``tiny`` is for tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from iclsym.params import check_size
+
+__all__ = ["Settings", "quick", "full", "tiny", "for_mode"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Knobs of one figure run.
+
+    Attributes
+    ----------
+    mode : str
+        ``"quick"``, ``"full"`` or ``"tiny"`` (shown in titles and the report).
+    d, runs : int
+        Dimension and independent runs of each linear-attention simulation point.
+    d_dmmse, runs_dmmse, n_test : int
+        Dimension, runs and test contexts per run of each dMMSE point (Fig. 4).
+    dmmse_kappas : int
+        How many log-spaced kappa in [0.08, 96] get a dMMSE point (paper: 31).
+    reduced : bool
+        Simulate a subset of the figure table's points where they are expensive.
+    dense : int
+        Points of each theory curve.
+    phase_grid : int
+        Grid points per axis of the Fig. 3 phase diagrams.
+    base_seed : int
+        Seed of every sweep (seeds of jobs derive from it and their coordinates).
+    ridge_kind, dmmse_kind : str
+        Job kinds that simulate linear attention and the dMMSE baseline.
+
+    Examples
+    --------
+    >>> quick().d, full().d, full().runs
+    (40, 100, 10)
+    """
+
+    mode: str
+    d: int
+    runs: int
+    d_dmmse: int
+    runs_dmmse: int
+    n_test: int
+    dmmse_kappas: int = 31
+    reduced: bool = False
+    dense: int = 400
+    phase_grid: int = 81
+    base_seed: int = 2405
+    ridge_kind: str = "ridge"
+    dmmse_kind: str = "dmmse"
+    job_options: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name in ("d", "d_dmmse"):
+            check_size(name, getattr(self, name), minimum=2)
+        for name in ("runs", "runs_dmmse", "n_test", "dmmse_kappas", "dense", "phase_grid"):
+            check_size(name, getattr(self, name), minimum=1)
+
+    def replace(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def quick() -> Settings:
+    """Reduced ``d`` and runs: the whole reproduction in <= 10 min on 2 cores (measured)."""
+    return Settings(mode="quick", d=40, runs=3, d_dmmse=40, runs_dmmse=2, n_test=200, dmmse_kappas=16,
+                    reduced=True, dense=300, phase_grid=61)
+
+
+def full() -> Settings:
+    """The paper's setting: ``d = 100``, 10 runs, every point of the figure table."""
+    return Settings(mode="full", d=100, runs=10, d_dmmse=100, runs_dmmse=10, n_test=1000, dmmse_kappas=31,
+                    reduced=False, dense=600, phase_grid=121)
+
+
+def tiny() -> Settings:
+    """A seconds-long setting for tests (tiny ``d``, one or two runs, few points)."""
+    return Settings(mode="tiny", d=8, runs=2, d_dmmse=8, runs_dmmse=1, n_test=20, dmmse_kappas=4,
+                    reduced=True, dense=60, phase_grid=9)
+
+
+def for_mode(mode: str) -> Settings:
+    """Settings by name.
+
+    Examples
+    --------
+    >>> for_mode("quick").mode
+    'quick'
+    """
+    table = {"quick": quick, "full": full, "tiny": tiny}
+    if mode not in table:
+        raise ValueError(f"mode must be one of {sorted(table)}; got {mode!r}")
+    return table[mode]()
