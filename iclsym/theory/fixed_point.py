@@ -69,7 +69,7 @@ def _eps0(xs, tau, ik):
     return np.where(tau < 1, (1 - tau) / (tau * M_sub), 0.0)
 
 
-def eps_bracket(xs, tau, ik, lam):
+def eps_bracket(xs, tau, ik, lam, eps0=None):
     """Analytic bracket ``(L, H)`` of the positive root (see the module docstring).
 
     Arguments are validated float arrays: ``xs = x*``, ``ik = 1/kappa``.
@@ -83,7 +83,7 @@ def eps_bracket(xs, tau, ik, lam):
     L_a = _positive_root(tau, one_m_tau * xs + tau * lam, xs * tau * lam)
     L_m = _positive_root(m_star, one_m_tau, tau * lam)
     H = _positive_root(tau, one_m_tau * (1 + xs) + tau * lam, (1 + xs) * tau * lam)
-    L = np.maximum(np.maximum(L_a, L_m), _eps0(xs, tau, ik))
+    L = np.maximum(np.maximum(L_a, L_m), _eps0(xs, tau, ik) if eps0 is None else eps0)
     return L, np.maximum(H, L)
 
 
@@ -118,7 +118,7 @@ def _eps_core(xs, tau, ik, lam):
     eps = _eps0(xs, tau, ik)
     ridge = lam > 0
     if np.any(ridge):
-        L, H = eps_bracket(xs[ridge], tau[ridge], ik[ridge], lam[ridge])
+        L, H = eps_bracket(xs[ridge], tau[ridge], ik[ridge], lam[ridge], eps[ridge])
         eps[ridge] = _newton(xs[ridge], tau[ridge], ik[ridge], lam[ridge], L, H)
     return eps.reshape(shape)
 

@@ -38,14 +38,21 @@ def mp_parts(z, ik):
     >>> float(M[0]), float(D[0])
     (0.5, 2.0)
     """
-    sq = np.sqrt(ik)
-    lam_minus = (1 - sq) ** 2
-    lam_plus = (1 + sq) ** 2
-    D = np.sqrt(z + lam_minus) * np.sqrt(z + lam_plus)
+    if np.iscomplexobj(z):
+        sq = np.sqrt(ik)
+        D = np.sqrt(z + (1 - sq) ** 2) * np.sqrt(z + (1 + sq) ** 2)
+        b = z + (1 - ik)
+        neg = np.real(b) < 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            M = np.where(neg, (D - b) / np.where(neg, 2 * z * ik, 1), 2 / np.where(neg, 1, b + D))
+        return M, D
+    # Real z >= 0: D**2 = z (z + 2 (1 + ik)) + (1 - ik)**2, a sum of non-negative terms.
+    D = np.sqrt(z * (z + 2 * (1 + ik)) + (1 - ik) ** 2)
     b = z + (1 - ik)
-    neg = np.real(b) < 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        M = np.where(neg, (D - b) / np.where(neg, 2 * z * ik, 1), 2 / np.where(neg, 1, b + D))
+    s = np.abs(b) + D  # = b + D if b >= 0, = D - b if b < 0: never cancels
+    M = np.empty(np.shape(s))
+    np.divide(2.0, s, out=M)
+    np.divide(s, 2 * z * ik, out=M, where=b < 0)
     return M, D
 
 
