@@ -150,7 +150,8 @@ def _errors_scalar(alpha, tau, kappa, rho, lam):
         e2 = _gen.e_idg_design(xs, rho, tau, eps, S, Sp)
     except ZeroDivisionError:  # ridgeless pole tau = 1
         return mpmath.inf, mpmath.inf, (mpmath.mpf(0) if mpmath.isinf(kappa) else mpmath.inf)
-    return e1, e2, e1 - e2
+    # kappa = inf: R_hat = I and the two errors are the same expression (DESIGN section 5).
+    return e1, e2, (mpmath.mpf(0) if mpmath.isinf(kappa) else e1 - e2)
 
 
 def _public(which):
