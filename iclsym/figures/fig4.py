@@ -124,7 +124,7 @@ def plot(store, settings, out_dir) -> list:
     """Draw Fig. 4 (two panels) to ``out_dir/fig4.png`` and ``.pdf``."""
     th = _theory()
     kappa = np.logspace(np.log10(KAPPA_RANGE[0]), np.log10(KAPPA_RANGE[1]), settings.dense)
-    fig, axes = new_figure(2, width=5.4, height=4.0)
+    fig, axes = new_figure(2, width=5.6, height=5.2)
     for ax, (name, p) in zip(axes, PANELS.items()):
         for alpha in p["alpha"]:
             color = COLORS[alpha]
@@ -143,16 +143,21 @@ def plot(store, settings, out_dir) -> list:
         ax.axvline(1.0, color="0.7", lw=0.8)
         ax.set_xscale("log")
         ax.set_yscale(p["yscale"])
+        top = min(4.0, max([1.25] + [float(np.nanmax(ln.get_ydata())) for ln in ax.get_lines() if len(ln.get_ydata())]))
         if p["yscale"] == "log":
-            ax.set_ylim(1e-3, 3.0)
+            ax.set_ylim(1e-3, 1.5 * top)
         else:
-            ax.set_ylim(-0.05, 1.25)
+            ax.set_ylim(-0.05, 1.08 * top)
         ax.set_xlabel(r"task diversity $\kappa = k/d$")
         ax.set_ylabel(r"task-generalisation gap $g_{\mathrm{task}} = e_{\mathrm{ICL}} - e_{\mathrm{IDG}}$")
         ax.set_title(f"{name}: {'log-log' if name == 'A' else 'log-linear'} axes; $\\tau = {C_PATH:g}\\alpha$, "
                      rf"$\rho={RHO:g}$" + "\n" + f"linear attn. sims $\\lambda={LAM_SIM:g}$, {sim_caption(settings)}; "
                      f"dMMSE {sim_caption(settings, 'dmmse')}", fontsize=8.5)
-        ax.legend(fontsize=6.2, ncol=2, loc="lower left" if name == "A" else "upper right")
+    handles = {}
+    for ax in axes:  # one shared legend below the panels (no duplicate entries)
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    fig.legend(list(handles.values()), list(handles.keys()), loc="outside lower center", ncol=4, fontsize=7)
     fig.suptitle(r"Fig. 4  Linear attention crosses over to in-context learning at $\kappa = 1$; "
                  "the Bayes-optimal dMMSE baseline does not", fontsize=10)
     return save(fig, out_dir, "fig4")
