@@ -32,7 +32,7 @@ import scipy.linalg
 from scipy.linalg.blas import dsyrk
 from scipy.linalg.lapack import dpocon
 
-from ._ridge_ops import adjoint, forward, normal_op
+from ._ridge_ops import RidgeOperator
 
 __all__ = ["DirectSolution", "solve_dual", "solve_primal", "default_chunk", "gram_lower"]
 
@@ -139,24 +139,25 @@ def _dual_kernel_lower(xq, h):
     return k
 
 
-def solve_dual(xq, h, y, shift, rtol):
+def solve_dual(op: RidgeOperator, y, shift, rtol):
     """Dual (kernel) ridge solve; see the module docstring.
 
     Examples
     --------
     >>> rng = np.random.default_rng(1); xq = rng.normal(size=(5, 2)); h = rng.normal(size=(5, 3))
-    >>> y = rng.normal(size=5)
-    >>> sol = solve_dual(xq, h, y, 0.0, 1e-12)   # n = 5 < p = 6: interpolates
-    >>> bool(np.allclose(forward(xq, h, sol.Gamma), y)), sol.method
+    >>> y = rng.normal(size=5); op = RidgeOperator(xq, h)
+    >>> sol = solve_dual(op, y, 0.0, 1e-12)   # n = 5 < p = 6: interpolates
+    >>> bool(np.allclose(op.forward(sol.Gamma), y)), sol.method
     (True, 'dual')
     """
+    xq, h = op.xq, op.h
     n = y.shape[0]
     kern = _dual_kernel_lower(xq, h)
     kern[np.diag_indices(n)] += shift
     anorm = _sym_norm1_lower(kern)
 
     def apply_k(a):
-        return forward(xq, h, adjoint(xq, h, a)) + shift * a
+        return op.forward(op.adjoint(a)) + shift * a
 
     method = "dual"
     try:
@@ -165,29 +166,30 @@ def solve_dual(xq, h, y, shift, rtol):
         kern = _dual_kernel_lower(xq, h)
         a, cond = _eigh_pinv_solve(kern, y, shift)
         steps, method = 0, "dual-eigh"
-    return DirectSolution(adjoint(xq, h, a), method, steps, cond)
+    return DirectSolution(op.adjoint(a), method, steps, cond)
 
 
-def solve_primal(xq, h, y, shift, rtol, chunk=None):
+def solve_primal(op: RidgeOperator, y, shift, rtol, chunk=None):
     """Primal (Gram / normal equations) ridge solve; see the module docstring.
 
     Examples
     --------
     >>> rng = np.random.default_rng(2); xq = rng.normal(size=(40, 2)); h = rng.normal(size=(40, 3))
-    >>> G = rng.normal(size=(2, 3)); y = forward(xq, h, G)
-    >>> sol = solve_primal(xq, h, y, 0.0, 1e-12)   # noiseless, n > p: recovers G
+    >>> G = rng.normal(size=(2, 3)); op = RidgeOperator(xq, h); y = op.forward(G)
+    >>> sol = solve_primal(op, y, 0.0, 1e-12)   # noiseless, n > p: recovers G
     >>> bool(np.allclose(sol.Gamma, G)), sol.method
     (True, 'primal')
     """
+    xq, h = op.xq, op.h
     d, dp1 = xq.shape[1], h.shape[1]
     p = d * dp1
     gram = gram_lower(xq, h, chunk)
     gram[np.diag_indices(p)] += shift
     anorm = _sym_norm1_lower(gram)
-    rhs = adjoint(xq, h, y).ravel()
+    rhs = op.adjoint(y).ravel()
 
     def apply_a(v):
-        return normal_op(xq, h, v.reshape(d, dp1), shift).ravel()
+        return op.normal(v.reshape(d, dp1), shift).ravel()
 
     method = "primal"
     try:

@@ -43,7 +43,7 @@ from iclsym.params import check_param, check_size
 
 from ._ridge_cg import solve_cg
 from ._ridge_direct import solve_dual, solve_primal
-from ._ridge_ops import normal_residual
+from ._ridge_ops import RidgeOperator
 
 __all__ = ["RidgeResult", "solve_ridge", "choose_method", "METHODS"]
 
@@ -224,26 +224,28 @@ def solve_ridge(
     shift = n / d * lam
     chosen = choose_method(n, d, lam) if method == "auto" else method
 
+    op = RidgeOperator(xq, h)
+
     def direct(name):
         if name == "dual":
-            return solve_dual(xq, h, y, shift, rtol)
-        return solve_primal(xq, h, y, shift, rtol, chunk)
+            return solve_dual(op, y, shift, rtol)
+        return solve_primal(op, y, shift, rtol, chunk)
 
     if chosen == "cg":
-        sol = solve_cg(xq, h, y, shift, rtol, maxiter)
+        sol = solve_cg(op, y, shift, rtol, maxiter)
         gamma, iterations, cond, name = sol.Gamma, sol.iterations, sol.cond_estimate, "cg"
-        rel = normal_residual(xq, h, y, gamma, shift)
+        rel = op.residual(y, gamma, shift)
         if not (sol.converged and rel <= rtol):
             fallback = _direct_name(n, d)
             dsol = direct(fallback)
             gamma, cond = dsol.Gamma, dsol.cond_estimate
             iterations += dsol.refinements
             name = f"cg->{dsol.method}"
-            rel = normal_residual(xq, h, y, gamma, shift)
+            rel = op.residual(y, gamma, shift)
     else:
         dsol = direct(chosen)
         gamma, iterations, cond, name = dsol.Gamma, dsol.refinements, dsol.cond_estimate, dsol.method
-        rel = normal_residual(xq, h, y, gamma, shift)
+        rel = op.residual(y, gamma, shift)
 
     if math.isfinite(cond) and cond * _EPS > COND_WARN_EPS_FACTOR or math.isinf(cond):
         warnings.warn(
