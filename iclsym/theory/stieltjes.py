@@ -42,9 +42,12 @@ def mp_parts(z, ik):
         sq = np.sqrt(ik)
         D = np.sqrt(z + (1 - sq) ** 2) * np.sqrt(z + (1 + sq) ** 2)
         b = z + (1 - ik)
-        neg = np.real(b) < 0
+        # (b + D)(D - b) = 4 z ik: divide by the larger of the two factors (no cancellation;
+        # at ik = 0 the smaller one is exactly 0).
+        plus, minus = b + D, D - b
+        use_minus = np.abs(minus) > np.abs(plus)
         with np.errstate(divide="ignore", invalid="ignore"):
-            M = np.where(neg, (D - b) / np.where(neg, 2 * z * ik, 1), 2 / np.where(neg, 1, b + D))
+            M = np.where(use_minus, minus / np.where(use_minus, 2 * z * ik, 1), 2 / np.where(use_minus, 1, plus))
         return M, D
     # Real z >= 0: D**2 = z (z + 2 (1 + ik)) + (1 - ik)**2, a sum of non-negative terms.
     D = np.sqrt(z * (z + 2 * (1 + ik)) + (1 - ik) ** 2)
