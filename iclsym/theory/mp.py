@@ -18,7 +18,7 @@ import numpy as np
 from iclsym._generated import ridge_mp as _gen
 from iclsym.params import check_param, check_theory_args
 
-__all__ = ["stieltjes_mp", "solve_eps", "e_icl", "e_idg", "g_task", "errors", "GUARD"]
+__all__ = ["stieltjes_mp", "solve_eps", "e_icl", "e_idg", "g_task", "errors", "evaluate", "GUARD"]
 
 #: Extra working digits beyond ``dps``.
 GUARD = 15
@@ -140,8 +140,14 @@ def _state(alpha, tau, kappa, rho, lam):
     return xs, tau, kappa, rho, lam, eps
 
 
-def _errors_scalar(alpha, tau, kappa, rho, lam):
+def _errors_scalar(alpha, tau, kappa, rho, lam, with_eps=False):
     xs, tau, kappa, rho, lam, eps = _state(alpha, tau, kappa, rho, lam)
+    if with_eps:
+        return (eps,) + _errors_at(xs, tau, kappa, rho, eps)
+    return _errors_at(xs, tau, kappa, rho, eps)
+
+
+def _errors_at(xs, tau, kappa, rho, eps):
     nu = xs + eps
     S = _gen.stieltjes_design(nu, kappa)
     Sp = _gen.stieltjes_design_derivative(nu, kappa, S)
@@ -161,9 +167,14 @@ def _public(which):
 
         def one(*a):
             with mpmath.workdps(dps + GUARD):
-                vals = _errors_scalar(*a) if which != "eps" else (_state(*a)[-1],)
+                if which == "eps":
+                    vals = (_state(*a)[-1],)
+                else:
+                    vals = _errors_scalar(*a, with_eps=which == "point")
             with mpmath.workdps(dps):
                 vals = tuple(+v for v in vals)
+            if which == "point":
+                return dict(zip(("eps", "e_icl", "e_idg", "g_task"), vals))
             return vals if which == "all" else vals[{"eps": 0, "icl": 0, "idg": 1, "gap": 2}[which]]
 
         return _vectorize(one, *args)
@@ -213,4 +224,12 @@ errors.__doc__ = """``(e_icl, e_idg, g_task)`` at ``dps`` digits sharing one roo
 
 >>> [mpmath.nstr(v, 8) for v in errors(1, 0.2, 0.5, 0.01, dps=20)]
 ['1.0384978', '0.80121333', '0.23728443']
+"""
+
+evaluate = _public("point")
+evaluate.__name__ = "evaluate"
+evaluate.__doc__ = """``{eps, e_icl, e_idg, g_task}`` at ``dps`` digits from one root solve.
+
+>>> r = evaluate(1, 0.5, float("inf"), 0, dps=20); print(r["eps"], r["g_task"])
+2.0 0.0
 """
