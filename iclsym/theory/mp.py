@@ -7,7 +7,9 @@ rewritten forms of the NumPy path, so the two are independent; computations run 
 mpmath's ``'anderson'`` (Anderson–Björck bracketing) solver on the analytic bracket of
 :mod:`iclsym.theory.fixed_point`, named explicitly.
 
-Scalars return ``mpmath.mpf``; array inputs return a NumPy object array of ``mpf``.
+Inputs may be floats, ``mpmath.mpf`` or decimal strings (kept exactly, e.g.
+``tau = mpf(1) - mpf('1e-30')``).  Scalars return ``mpmath.mpf``; array inputs return a NumPy
+object array of ``mpf``.
 """
 
 from __future__ import annotations
@@ -31,7 +33,31 @@ def _check_dps(dps):
 
 
 def _mpf(x):
-    return mpmath.mpf(float(x)) if np.isfinite(x) else mpmath.inf
+    """Exact conversion: mpf values (and decimal strings) keep every digit."""
+    if isinstance(x, mpmath.mpf):
+        return x
+    if isinstance(x, str):
+        return mpmath.mpf(x)
+    return mpmath.mpf(float(x)) if np.isfinite(float(x)) else mpmath.inf
+
+
+def _as_float(x):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"expected a real number (float, int, mpmath.mpf or decimal string); got {x!r}") from None
+
+
+def _check_mp_args(names, values):
+    """Validate (as floats, via iclsym.params) and broadcast the exact values (object arrays)."""
+    objs = [np.asarray(v, dtype=object) for v in values]
+    floats = [np.vectorize(_as_float, otypes=[float])(o) if o.size else o.astype(float) for o in objs]
+    if names == "theory":
+        check_theory_args(*floats)
+    else:
+        for name, f in zip(names, floats):
+            check_param(name, f)
+    return np.broadcast_arrays(*objs)
 
 
 def _stieltjes_scalar(z, kappa, deriv):
@@ -85,7 +111,7 @@ def stieltjes_mp(z, kappa, deriv: int = 0, dps: int = 50):
     dps = _check_dps(dps)
     if deriv not in (0, 1, 2):
         raise ValueError(f"deriv must be 0, 1 or 2; got {deriv!r}")
-    check_param("kappa", kappa)
+    (kappa,) = _check_mp_args(("kappa",), (kappa,))
 
     def one(z1, k1):
         with mpmath.workdps(dps + GUARD):
@@ -94,11 +120,11 @@ def stieltjes_mp(z, kappa, deriv: int = 0, dps: int = 50):
                 zz = zz.real
             if (isinstance(zz, mpmath.mpf) and zz < 0) or (isinstance(zz, mpmath.mpc) and zz.imag < 0):
                 raise ValueError("z must be real >= 0 or complex with Im z > 0")
-            val = _stieltjes_scalar(zz, _mpf(k1) if not isinstance(k1, mpmath.mpf) else k1, deriv)
+            val = _stieltjes_scalar(zz, _mpf(k1), deriv)
         return +val if not isinstance(val, mpmath.mpc) else mpmath.mpc(+val.real, +val.imag)
 
     with mpmath.workdps(dps):
-        return _vectorize(one, np.asarray(z, dtype=object), np.asarray(kappa, dtype=object))
+        return _vectorize(one, np.asarray(z, dtype=object), kappa)
 
 
 def _positive_root(A, B, C):
@@ -163,7 +189,7 @@ def _errors_at(xs, tau, kappa, rho, eps):
 def _public(which):
     def fn(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
         dps = _check_dps(dps)
-        args = check_theory_args(alpha, tau, kappa, rho, lam)
+        args = _check_mp_args("theory", (alpha, tau, kappa, rho, lam))
 
         def one(*a):
             with mpmath.workdps(dps + GUARD):
