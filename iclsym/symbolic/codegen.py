@@ -100,6 +100,9 @@ def _function_source(fn: GenFunction, flavour: str) -> str:
         replacements, reduced = [], exprs
     argnames = ", ".join(printer.doprint(a) for a in fn.args)
     body = []
+    if flavour == "mpmath":
+        # exact integer inputs (d, ell, ...) must not fall back to float division
+        body += [f"{printer.doprint(a)} = mpmath.mpmathify({printer.doprint(a)})" for a in fn.args]
     for sym, val in replacements:
         body.append(f"{printer.doprint(sym)} = {printer.doprint(val)}")
     rets = [printer.doprint(e) for e in reduced]

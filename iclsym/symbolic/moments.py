@@ -59,6 +59,10 @@ __all__ = [
     "error_coefficients",
     "gaussian_icl_error",
     "gaussian_task_correction",
+    "structure_checks",
+    "tensor_latex",
+    "latex",
+    "join_latex",
 ]
 
 #: Token label of the query ``x_{ell+1}`` (not summed; independent of the context).
@@ -320,3 +324,112 @@ def gaussian_task_correction() -> sp.Expr:
     if sp.simplify(diff - corr * T_gg) != 0:
         raise ValueError(f"Gaussian-task difference is not proportional to T_gg: {diff}")
     return corr
+
+
+# --------------------------------------------------------------------------- structure and display
+
+def structure_checks() -> dict[str, bool]:
+    """Check the factorised forms of DESIGN section 3 on the derived tensors.
+
+    * ``E[y_{ell+1} H_Z | w] = (1/d) w E[h | w]^T`` (both blocks of ``h``);
+    * ``E[vec H_Z vec H_Z^T | w] = E[h h^T | w] (x) I_d/d``, i.e.
+      ``E[x_a h_b x_c h_e] = (1/d) delta_ac E[h_b h_e]`` (all three blocks);
+    * ``E[(y - <Gamma, H_Z>)^2 | w, h] = rho + (1/d)|w - G s - g q|^2``.
+
+    >>> all(structure_checks().values())
+    True
+    """
+    M = derive_moments()
+    w_a = lemma1_expect(vec("w", "a"))
+    I_ac = lemma1_expect(delta("a", "c")).scale(1 / _d)
+    s_b = lemma1_expect(s_vec("b"))
+    ss_be = lemma1_expect(s_vec("b") * s_vec("e"))
+    sq_b = lemma1_expect(s_vec("b") * q_scalar())
+    out = {
+        "yH_s = w E[s]^T / d": (M.yH_s - (w_a * s_b).scale(1 / _d)).simplified().is_zero(),
+        "yH_q = w E[q] / d": (M.yH_q - (w_a * M.q).scale(1 / _d)).simplified().is_zero(),
+        "HH_ss = E[s s^T] (x) I/d": (M.HH_ss - I_ac * ss_be).simplified().is_zero(),
+        "HH_sq = E[s q] (x) I/d": (M.HH_sq - I_ac * sq_b).simplified().is_zero(),
+        "HH_qq = E[q^2] I/d": (M.HH_qq - I_ac * M.qq).simplified().is_zero(),
+    }
+    qh = sp.Symbol("q")
+    r = lambda i: vec("w", i) - mat("G", i, "_j") * vec("s", "_j") - qh * vec("g", i)  # noqa: E731
+    target = _rho + (1 / _d) * (r("_k") * r("_k"))
+    out["E[err^2 | w, h] = rho + |w - Gamma h|^2 / d"] = (
+        conditional_error_given_h() - _contract_det(target)
+    ).simplified().is_zero()
+    return out
+
+
+def _comp_latex(comp, free_order) -> str:
+    """LaTeX of a component whose free ends are vectors/identity (display of Lemma 1 only)."""
+    if comp[0] == "chain":
+        _, e1, word, e2 = comp
+        if not word:
+            ends = sorted([e1, e2])
+            if ends[0][0] == "f" and ends[1][0] == "f":
+                return "I_d"
+            if ends[0][0] == "f":
+                return ends[1][1]
+            return rf"{e1[1]}^\top {e2[1]}"
+    from iclsym.symbolic.tensornet import component_str
+
+    return component_str(comp).replace("^T", r"^\top")
+
+
+def join_latex(pairs) -> str:
+    """Join ``(coefficient, body)`` pairs into a signed LaTeX sum (``body`` may be empty).
+
+    >>> print(join_latex([(sp.Integer(-2), "x"), (sp.Symbol("a") + 1, "y"), (sp.Integer(3), "")]))
+    - 2 x + \\left(a + 1\\right) y + 3
+    """
+    out = ""
+    for coeff, body in pairs:
+        coeff = sp.factor(coeff)
+        sign = "-" if coeff.could_extract_minus_sign() else "+"
+        mag = -coeff if sign == "-" else coeff
+        if body:
+            c = "" if mag == 1 else (latex(mag) if not isinstance(mag, sp.Add) else r"\left(" + latex(mag) + r"\right)")
+            term = f"{c} {body}".strip()
+        else:
+            term = latex(mag)
+        out += f" {sign} {term}" if out or sign == "-" else term
+    return out.strip() or "0"
+
+
+def tensor_latex(result: Contracted, free_order: tuple[str, ...] = ()) -> str:
+    r"""LaTeX of a derived moment in the basis ``{1, w, I_d, w w^T}``.
+
+    Rank-2 terms with two vector chains print as ``w w^T`` (row index first in ``free_order``).
+
+    >>> print(tensor_latex(derive_moments().ss, ("a", "b")))
+    \frac{d \left(\rho + \sigma^2\right)}{\ell} I_d + \frac{\ell + 1}{\ell} w w^\top
+    """
+    parts = []
+    for key, coeff in sorted(result.data.items(), key=lambda kv: (len(kv[0]), repr(kv[0]))):
+        comps = list(key)
+        if len(comps) == 2 and all(c[0] == "chain" for c in comps):
+            # outer product: order by free index position
+            def pos(c):
+                labs = [e[1] for e in (c[1], c[3]) if e[0] == "f"]
+                return free_order.index(labs[0]) if labs and labs[0] in free_order else 0
+
+            comps.sort(key=pos)
+            body = " ".join(_comp_latex(c, free_order) for c in comps)
+            body = body.replace("w w", r"w w^\top")
+        else:
+            body = " ".join(_comp_latex(c, free_order) for c in comps)
+        parts.append((coeff, body))
+    return join_latex(parts)
+
+def latex(expr) -> str:
+    """LaTeX with the paper's spelling of the symbols (``sigma2`` -> ``\\sigma^2``, ``T_gGmu`` -> ...).
+
+    >>> print(latex(symbols().sigma2 + symbols().rho))
+    \\rho + \\sigma^2
+    """
+    S = symbols()
+    names = {S.sigma2: r"\sigma^2"}
+    tex = dict(zip(S.T, [r"T_{GR}", r"T_{g\mu}", r"T_{GG}", r"T_{GRG}", r"T_{gG\mu}", r"T_{gg}"]))
+    names.update(tex)
+    return sp.latex(expr, symbol_names=names)
