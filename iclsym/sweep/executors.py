@@ -14,7 +14,7 @@ import os
 import traceback
 
 from iclsym.params import check_size
-from iclsym.sweep.jobs import limit_blas_threads, run_job_timed
+from iclsym.sweep.jobs import blas_env, limit_blas_threads, run_job_timed
 
 __all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers"]
 
@@ -61,10 +61,11 @@ class SerialExecutor:
 
 
 class ProcessExecutor:
-    """A local process pool (``concurrent.futures``) with a 'forkserver' (or 'spawn') context.
+    """A local process pool (``concurrent.futures``) with a 'spawn' context.
 
     Forked workers can inherit a BLAS thread pool in a bad state, so the pool never forks
-    from the parent; each worker caps BLAS at one thread (:func:`limit_blas_threads`).
+    from the parent; workers are started inside :func:`iclsym.sweep.jobs.blas_env` so each
+    loads its BLAS with one thread (``workers`` processes share the cores, not oversubscribe).
 
     Parameters
     ----------
@@ -76,8 +77,7 @@ class ProcessExecutor:
 
     def __init__(self, workers: int | None = None):
         self.workers = default_workers() if workers is None else check_size("workers", workers, 1)
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self.context = multiprocessing.get_context("spawn")
 
     def results(self, jobs):
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -92,7 +92,8 @@ class ProcessExecutor:
             initargs=(1,),
         )
         try:
-            futures = {pool.submit(run_job_timed, *job.call_args()): job for job in jobs}
+            with blas_env(1):  # the first submit starts the worker processes: they inherit this
+                futures = {pool.submit(run_job_timed, *job.call_args()): job for job in jobs}
             for fut in as_completed(futures):
                 job = futures[fut]
                 exc = fut.exception()
@@ -183,7 +184,8 @@ def _start_cluster(cluster: str, workers: int, kwargs: dict):
 
         opts = dict(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         opts.update(kwargs)
-        return LocalCluster(**opts)
+        with blas_env(1):  # worker processes inherit one BLAS thread each
+            return LocalCluster(**opts)
     if cluster in ("slurm", "pbs"):
         try:
             import dask_jobqueue

@@ -10,6 +10,7 @@ order ``alpha, tau, kappa, rho, lam``, then ``d`` and ``seed``).
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "JobKind", "KINDS", "register_kind", "resolve", "run_job", "run_job_timed", "toy_job", "limit_blas_threads",
+    "JobKind", "KINDS", "register_kind", "resolve", "run_job", "run_job_timed", "toy_job", "limit_blas_threads", "blas_env",
 ]
 
 #: environment variables that cap the BLAS/OpenMP thread pools of a worker process
@@ -93,8 +94,9 @@ def resolve(target: str):
 def limit_blas_threads(n: int = 1) -> None:
     """Cap BLAS threads in this process (worker initializer; one BLAS thread per worker).
 
-    Uses ``threadpoolctl`` when installed (effective after NumPy was imported), and sets the
-    usual environment variables in any case (effective for libraries loaded afterwards).
+    Uses ``threadpoolctl`` when installed (effective even after NumPy was imported), and sets
+    the usual environment variables in any case (effective only for libraries loaded
+    afterwards -- which is why executors also start their workers inside :func:`blas_env`).
 
     Examples
     --------
@@ -108,6 +110,36 @@ def limit_blas_threads(n: int = 1) -> None:
     except ImportError:
         return
     threadpool_limits(n)
+
+
+@contextlib.contextmanager
+def blas_env(n: int = 1):
+    """Temporarily set the BLAS thread variables in this process's environment.
+
+    Worker processes started inside the ``with`` block (spawned pools, a local Dask cluster)
+    inherit them and load their BLAS with ``n`` threads: setting the variables *inside* a
+    worker is too late once NumPy is imported there.
+
+    Examples
+    --------
+    >>> before = os.environ.get("OPENBLAS_NUM_THREADS")
+    >>> with blas_env(1):
+    ...     os.environ["OPENBLAS_NUM_THREADS"]
+    '1'
+    >>> os.environ.get("OPENBLAS_NUM_THREADS") == before
+    True
+    """
+    saved = {var: os.environ.get(var) for var in BLAS_THREAD_VARS}
+    for var in BLAS_THREAD_VARS:
+        os.environ[var] = str(n)
+    try:
+        yield
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
 
 
 def run_job(kind: str, target: str, params: dict, d: int, seed: int, options: dict) -> dict:

@@ -1,0 +1,45 @@
+"""``iclsym figures`` end to end (tiny setting) and the d-scaling cost model."""
+
+import math
+
+import pytest
+
+from iclsym.cli import main
+from iclsym.figures.cost import estimate_seconds
+from iclsym.sweep import Job, ResultStore
+
+
+def test_figures_command_tiny(tmp_path, capsys):
+    out = tmp_path / "figs"
+    assert main(["figures", "--tiny", "--only", "4", "--out", str(out), "--serial", "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert "wall time of this run" in text and "estimate for --full" in text
+    assert (out / "fig4.png").stat().st_size > 10_000 and (out / "fig4.pdf").stat().st_size > 10_000
+    report = (out / "report.md").read_text()
+    assert "| 4 | A/B | ridge | g_task |" in report and "Closed forms used" in report
+    # re-running resumes from the store: nothing is simulated again
+    assert main(["figures", "--tiny", "--only", "4", "--out", str(out), "--serial", "--no-progress"]) == 0
+    assert "0 run, 0 failed" in capsys.readouterr().out
+
+
+def test_figures_command_rejects_bad_only(tmp_path):
+    with pytest.raises(SystemExit) as exc:
+        main(["figures", "--tiny", "--only", "5", "--out", str(tmp_path)])
+    assert exc.value.code == 2
+
+
+def test_cost_scales_with_d_power():
+    store = ResultStore(":memory:")
+    cg = Job("toy", 1, 20, 0.5, 0.1, 1e-5, d=10)
+    direct = Job("toy", 1, 0.5, 0.5, 0.1, 1e-5, d=10)
+    store.add(cg, {"method": "cg"}, seconds=2.0)
+    store.add(direct, {"method": "dual"}, seconds=1.0)
+    big = [Job("toy", 1, 20, 0.5, 0.1, 1e-5, d=20), Job("toy", 1, 0.5, 0.5, 0.1, 1e-5, d=20)]
+    seconds, missing = estimate_seconds(big, store)
+    assert missing == 0
+    assert seconds == pytest.approx(2.0 * 2**4 + 1.0 * 2**6)  # CG ~ d^4, direct solves ~ d^6
+    # a point never timed gets its kind's median; stored jobs cost nothing
+    other = Job("toy", 3, 0.5, 0.5, 0.1, 1e-5, d=20)
+    seconds, missing = estimate_seconds(big + [other, cg], store)
+    assert missing == 1 and seconds == pytest.approx(32 + 64 + 48)
+    assert math.isnan(estimate_seconds([Job("dmmse", 1, 1, 1, 0.1, 0, d=8)], store)[0])
