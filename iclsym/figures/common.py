@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
-    "aggregate", "errorbar", "finite_or_nan", "mean_se", "new_figure", "report_rows", "save", "sim_caption",
+    "aggregate", "errorbar", "finite_or_nan", "mean_se", "new_figure", "plain_log_ticks", "report_rows", "save",
+    "sim_caption",
     "sim_points", "theory_at_points", "POINT_KEYS",
 ]
 
@@ -171,6 +172,16 @@ def finite_or_nan(values):
     """Theory values with non-finite entries (the ridgeless pole) replaced by NaN for plotting."""
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v), v, np.nan)
+
+
+def plain_log_ticks(ax, axis: str = "y") -> None:
+    """Label log-axis ticks as plain numbers (``2``, ``5`` ...) instead of ``2 x 10^0``."""
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: f"{v:g}")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(fmt)
+    target.set_minor_formatter(fmt)
 
 
 def sim_caption(settings, kind: str = "ridge") -> str:

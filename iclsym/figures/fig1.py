@@ -127,7 +127,7 @@ def plot(store, settings, out_dir) -> list:
     ax_c.set_title("C: ridge regularisation tames the peak at $\\tau=1$\n"
                    rf"$\alpha={c['alpha']:g}$, $\kappa=\infty$, $\rho={c['rho']:g}$; " + sim_caption(settings),
                    fontsize=9)
-    ax_c.legend(fontsize=7, ncol=2)
+    ax_c.legend(fontsize=7, ncol=2, loc="upper left")
     fig.suptitle("Fig. 1  Linear attention: test error vs pretraining-set size (theory: lines, simulation: "
                  "points ± SE)", fontsize=10)
     return save(fig, out_dir, "fig1")

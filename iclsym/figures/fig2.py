@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from iclsym.figures.common import (
-    errorbar, finite_or_nan, new_figure, report_rows, save, sim_caption, sim_points, theory_at_points,
+    errorbar, finite_or_nan, new_figure, plain_log_ticks, report_rows, save, sim_caption, sim_points, theory_at_points,
 )
 from iclsym.sweep.grid import Job
 
@@ -98,6 +98,9 @@ def plot(store, settings, out_dir) -> list:
             errorbar(ax, sub["alpha"] if len(sub) else [], sub, p["field"], color=color)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        lo, hi = ax.get_ylim()
+        if hi / lo < 30:  # less than ~1.5 decades: minor ticks get labels, print them plainly
+            plain_log_ticks(ax)
         label = "IDG" if p["field"] == "e_idg" else "ICL"
         ax.set_xlabel(r"context length per dimension $\alpha = \ell/d$")
         ax.set_ylabel(rf"{label} error $e_{{\mathrm{{{label}}}}}$")
