@@ -70,3 +70,24 @@ def test_missing_jobqueue_is_a_clear_error():
             DaskExecutor(cluster="slurm", workers=1)
     else:  # pragma: no cover - only where dask-jobqueue is installed
         pytest.skip("dask-jobqueue installed")
+
+
+def test_cli_sweep_through_scheduler_address(serial_values, tmp_path, capsys):
+    # `iclsym sweep --scheduler ADDRESS` (a running scheduler) gives the serial numbers too
+    distributed = pytest.importorskip("distributed")
+    from iclsym.cli import main
+    from iclsym.sweep import read_netcdf
+
+    store = tmp_path / "r.sqlite"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        code = main(["sweep", "--kind", "toy", "--alpha", "1,10", "--tau", "0.5,2", "--kappa", "0.5,inf",
+                     "--rho", "0.01", "--lam", "1e-5", "--d", "16", "--runs", "2", "--seed", "11",
+                     "--store", str(store), "--scheduler", cluster.scheduler_address,
+                     "--export", str(tmp_path / "r.nc"), "--no-progress"])
+    assert code == 0
+    assert "16 run, 0 failed" in capsys.readouterr().out
+    with ResultStore(store) as s:
+        assert _values(s) == serial_values
+    ds = read_netcdf(tmp_path / "r.nc")
+    assert int(ds.e_icl.count()) == 16
