@@ -93,8 +93,7 @@ def plot(store, settings, out_dir) -> list:
 
     fig, axes = new_figure(3, width=4.4, height=3.7)
     norm = mpl.colors.Normalize(vmin=np.log10(ALPHA_RANGE[0]), vmax=np.log10(ALPHA_RANGE[1]))
-    cmap = mpl.colormaps["viridis"].copy()
-    cmap.set_bad("0.78")
+    cmap = mpl.colormaps["viridis"].with_extremes(bad="0.78")
     mesh = None
     for ax, (label, tau, which) in zip(axes, PANELS):
         kappa, rho, a = optimal_grid(tau, which, settings.phase_grid)
