@@ -100,7 +100,7 @@ def solve_cg(op: RidgeOperator, y, shift, rtol, maxiter, fwd_tol=1e-6) -> CGSolu
     if nb == 0.0:
         return CGSolution(gamma, 0, True, float("nan"))
     null_space = n < d * h.shape[1]
-    m = (op.hT @ h) / d
+    m = op.hth / d
     m[np.diag_indices_from(m)] += shift
     w, v = scipy.linalg.eigh(m, check_finite=False)
     if not w[0] > 0.0:  # h^T h singular and shift = 0: jitter the spectrum

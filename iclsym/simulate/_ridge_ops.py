@@ -41,6 +41,7 @@ class RidgeOperator:
         self.xq = xq
         self.h = h
         self.hT = np.ascontiguousarray(h.T)
+        self._hth = None
 
     @property
     def n(self) -> int:
@@ -49,6 +50,13 @@ class RidgeOperator:
     @property
     def d(self) -> int:
         return self.xq.shape[1]
+
+    @property
+    def hth(self) -> np.ndarray:
+        """``h^T h`` (``(d+1) x (d+1)``), computed once."""
+        if self._hth is None:
+            self._hth = self.hT @ self.h
+        return self._hth
 
     def forward(self, Gamma: np.ndarray) -> np.ndarray:
         """Predictions ``f_mu = xq_mu^T Gamma h_mu`` (``Phi vec Gamma``), shape ``(n,)``."""

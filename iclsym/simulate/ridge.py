@@ -20,7 +20,9 @@ with features ``vec H_mu = xq_mu (kron) h_mu``.  Three solvers:
     misses ``rtol``) the direct method is used instead and ``method`` records it,
     e.g. ``"cg->primal"``.
 ``"auto"``
-    Chooses by regime (see :func:`choose_method`).
+    Chooses by a measured cost model of the three (:mod:`._ridge_auto`): CG when its
+    predicted iterations make it cheaper than the direct solve (dual if ``n < p`` else
+    primal), with an iteration budget after which the direct solve takes over.
 
 Whatever the method, the relative residual of the normal equations
 ``||(Phi^T Phi + (n/d) lam I) vec Gamma - Phi^T y|| / ||Phi^T y||`` is computed matrix-free
@@ -41,11 +43,12 @@ import numpy as np
 
 from iclsym.params import check_param, check_size
 
+from ._ridge_auto import choose_method
 from ._ridge_cg import solve_cg
 from ._ridge_direct import solve_dual, solve_primal
 from ._ridge_ops import RidgeOperator
 
-__all__ = ["RidgeResult", "solve_ridge", "choose_method", "METHODS"]
+__all__ = ["RidgeResult", "solve_ridge", "METHODS"]
 
 #: Allowed values of ``method``.
 METHODS = ("auto", "dual", "primal", "cg")
@@ -54,12 +57,6 @@ _EPS = float(np.finfo(np.float64).eps)
 #: Warn when ``cond_estimate * eps`` exceeds this (the float64 forward-error bound of the
 #: factored system is then worse than this relative accuracy).
 COND_WARN_EPS_FACTOR = 1e-2
-#: ``auto`` uses CG when ``lam >= CG_LAM_MIN`` ...
-CG_LAM_MIN = 1e-2
-#: ... or when ``n >= p`` and ``tau = n / d^2 >= CG_TAU_MIN``.
-CG_TAU_MIN = 2.5
-
-
 @dataclass(frozen=True)
 class RidgeResult:
     """Result of :func:`solve_ridge`.
@@ -135,31 +132,6 @@ def _check_inputs(xq, h, y, lam, method, rtol, maxiter, chunk):
     return xq, h, y, float(lam_arr), float(rtol), maxiter, chunk
 
 
-def choose_method(n: int, d: int, lam: float) -> str:
-    """The solver ``method="auto"`` uses for ``n`` sequences in dimension ``d`` (DESIGN §8).
-
-    * ``"cg"`` when ``lam >= CG_LAM_MIN`` (PCG converges in tens of iterations);
-    * otherwise ``"dual"`` when ``n < p = d(d+1)``;
-    * otherwise ``"cg"`` when ``tau = n/d^2 >= CG_TAU_MIN``;
-    * otherwise ``"primal"`` (``tau`` near 1 with tiny ``lam``).
-
-    Examples
-    --------
-    >>> choose_method(5000, 100, 1e-5), choose_method(5000, 100, 0.1)
-    ('dual', 'cg')
-    >>> choose_method(11000, 100, 1e-5), choose_method(30000, 100, 1e-5)
-    ('primal', 'cg')
-    """
-    p = d * (d + 1)
-    if lam >= CG_LAM_MIN:
-        return "cg"
-    if n < p:
-        return "dual"
-    if n / d**2 >= CG_TAU_MIN:
-        return "cg"
-    return "primal"
-
-
 def _direct_name(n, d):
     return "dual" if n < d * (d + 1) else "primal"
 
@@ -172,7 +144,7 @@ def solve_ridge(
     method: str = "auto",
     *,
     rtol: float = 1e-8,
-    maxiter: int = 500,
+    maxiter: int = 2000,
     chunk: int | None = None,
 ) -> RidgeResult:
     """Ridge solution ``Gamma*`` of the pretraining problem (DESIGN §2, §8).
@@ -212,7 +184,7 @@ def solve_ridge(
     >>> xq = rng.normal(size=(50, 3)); h = rng.normal(size=(50, 4)); y = rng.normal(size=50)
     >>> res = solve_ridge(xq, h, y, lam=0.1)
     >>> res.Gamma.shape, res.method, res.rel_residual < 1e-8
-    ((3, 4), 'cg', True)
+    ((3, 4), 'primal', True)
     >>> solve_ridge(xq, h[:, :3], y, lam=0.1)
     Traceback (most recent call last):
     ...
@@ -222,9 +194,13 @@ def solve_ridge(
     t0 = time.perf_counter()
     n, d = xq.shape
     shift = n / d * lam
-    chosen = choose_method(n, d, lam) if method == "auto" else method
-
     op = RidgeOperator(xq, h)
+    budget = maxiter
+    if method == "auto":
+        c_h = np.linalg.eigvalsh(op.hth / n)
+        chosen, budget = choose_method(n, d, lam, float(c_h[0]), float(c_h[-1]), rtol, maxiter)
+    else:
+        chosen = method
 
     def direct(name):
         if name == "dual":
@@ -232,7 +208,7 @@ def solve_ridge(
         return solve_primal(op, y, shift, rtol, chunk)
 
     if chosen == "cg":
-        sol = solve_cg(op, y, shift, rtol, maxiter)
+        sol = solve_cg(op, y, shift, rtol, budget)
         gamma, iterations, cond, name = sol.Gamma, sol.iterations, sol.cond_estimate, "cg"
         rel = op.residual(y, gamma, shift)
         if not (sol.converged and rel <= rtol):
