@@ -35,6 +35,7 @@ from iclsym.symbolic.tensornet import (
     contract,
     delta,
     eps,
+    fresh_index,
     expect,
     mat,
     vec,
@@ -86,28 +87,40 @@ def symbols() -> SimpleNamespace:
 # --------------------------------------------------------------------------- the model
 
 def label(token: str) -> TExpr:
-    """``y_t = <w, x_t> + eps_t`` (fresh summation index)."""
-    from iclsym.symbolic.tensornet import _fresh
+    """``y_t = <w, x_t> + eps_t`` (fresh summation index).
 
-    b = _fresh("i")
+    >>> lemma1_expect(label("t") * label("t")).as_scalar()
+    rho + sigma2
+    """
+    b = fresh_index()
     return vec("w", b) * x(token, b) + eps(token)
 
 
 def s_vec(a: str) -> TExpr:
-    """Component ``a`` of ``s = (d/ell) sum_i y_i x_i``."""
+    """Component ``a`` of ``s = (d/ell) sum_i y_i x_i``.
+
+    >>> lemma1_expect(s_vec("a"))
+    (1)*[a] w
+    """
     return (_d / _ell) * context_sum(lambda i: label(i) * x(i, a))
 
 
 def q_scalar() -> TExpr:
-    """``q = (1/ell) sum_i y_i^2``."""
+    """``q = (1/ell) sum_i y_i^2``.
+
+    >>> len(q_scalar())      # (<w,x> + eps)^2 expands to four terms
+    4
+    """
     return (1 / _ell) * context_sum(lambda i: label(i) * label(i))
 
 
 def prediction() -> TExpr:
-    """``<Gamma, H_Z> = sum_ab G_ab x_a s_b + sum_a g_a x_a q`` (``x = x_{ell+1}``)."""
-    from iclsym.symbolic.tensornet import _fresh
+    """``<Gamma, H_Z> = sum_ab G_ab x_a s_b + sum_a g_a x_a q`` (``x = x_{ell+1}``).
 
-    a, b, c = _fresh("i"), _fresh("i"), _fresh("i")
+    >>> lemma1_expect(prediction()).as_scalar()       # the query is centred
+    0
+    """
+    a, b, c = fresh_index(), fresh_index(), fresh_index()
     return mat("G", a, b) * x(QUERY, a) * s_vec(b) + vec("g", c) * x(QUERY, c) * q_scalar()
 
 
@@ -172,11 +185,10 @@ def conditional_error_given_h() -> Contracted:
     >>> sorted(map(str, r.free_symbols))[:4]
     ['d', 'g^T G s', 'g^T g', 'g^T w']
     """
-    a, b, c, e = "_ca", "_cb", "_cc", "_ce"
+    a, b, c = fresh_index(), fresh_index(), fresh_index()
     qh = sp.Symbol("q")
     pred = mat("G", a, b) * x(QUERY, a) * vec("s", b) + qh * vec("g", c) * x(QUERY, c)
     resid = label(QUERY) - pred
-    del e
     return lemma1_expect(resid * resid)
 
 
@@ -190,6 +202,9 @@ def error_given_task() -> Contracted:
 
     ``E y^2 - 2 <Gamma, E[y H_Z]> + <Gamma (x) Gamma, E[vec H vec H^T]>``, with the moment
     tensors of :func:`derive_moments` contracted against ``G`` and ``g``.
+
+    >>> (error_given_task() - error_given_task_direct()).simplified().is_zero()
+    True
     """
     M = derive_moments()
     G = lambda r, c: mat("G", r, c)  # noqa: E731
@@ -203,7 +218,13 @@ def error_given_task() -> Contracted:
 
 
 def error_given_task_direct(tasks: str = "fixed") -> Contracted:
-    """The same conditional error by one direct expansion of ``(y - <Gamma, H_Z>)^2``."""
+    """The same conditional error by one direct expansion of ``(y - <Gamma, H_Z>)^2``.
+
+    ``tasks='gaussian'`` also averages over ``w ~ N(0, I_d)``.
+
+    >>> sorted(map(str, error_given_task_direct("gaussian").as_scalar().free_symbols))
+    ['d', 'ell', 'g^T g', 'rho', 'tr(G G^T)', 'tr(G)']
+    """
     r = label(QUERY) - prediction()
     return lemma1_expect(r * r, tasks=tasks)
 
@@ -213,12 +234,14 @@ def average_over_tasks(result: Contracted) -> Contracted:
 
     Valid for results of degree <= 2 in ``w`` (after ``|w|^2 -> d sigma2``): one ``w`` becomes
     ``mu``, a pair ``w_a w_b`` becomes ``R_ab``.
+
+    >>> average_over_tasks(lemma1_expect(vec("w", "a") * vec("w", "b") + vec("w", "a")))
+    (1)*[a] R [b] + (1)*[a] mu
     """
     out = Contracted(symmetric=("R",))
     for key, coeff in result.data.items():
-        factors = []
-        for term in Contracted({key: 1}).to_texpr().terms:
-            factors = list(term.factors)
+        (term,) = Contracted({key: 1}).to_texpr().terms
+        factors = list(term.factors)
         ws = [i for i, f in enumerate(factors) if f.kind == "vec" and f.name == "w"]
         if len(ws) == 1:
             factors[ws[0]] = Factor("vec", "mu", factors[ws[0]].slots)
@@ -280,6 +303,9 @@ def error_functional() -> sp.Expr:
 
     Derived from the conditional moments (:func:`error_given_task`) and the task average
     (:func:`average_over_tasks`); tasks have norm ``sqrt(d sigma2)``.
+
+    >>> error_functional().coeff(symbols().T[0])       # c_GR
+    -2
     """
     return _as_T(average_over_tasks(error_given_task()))
 
@@ -305,6 +331,9 @@ def gaussian_icl_error() -> sp.Expr:
     """ICL error for Gaussian tasks ``w ~ N(0, I_d)``, derived by pairing ``w`` as well.
 
     In the trace variables with ``R = I``: ``tr(G)/d -> T_GR``, ``tr(G G^T)/d -> T_GG``.
+
+    >>> gaussian_icl_error().coeff(symbols().T[0])
+    -2
     """
     res = error_given_task_direct(tasks="gaussian")
     return _as_T(res)
@@ -315,6 +344,9 @@ def gaussian_task_correction() -> sp.Expr:
 
     Derived as ``e_gauss - e_sphere(mu=0, R=I, sigma2=1)``, checked to be proportional to
     ``T_gg``; DESIGN section 3 states ``(2/d)(1 + 2/ell)``.
+
+    >>> gaussian_task_correction()
+    2*(ell + 2)/(d*ell)
     """
     S = symbols()
     T_GR, T_gmu, T_GG, T_GRG, T_gGmu, T_gg = S.T

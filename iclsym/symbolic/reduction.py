@@ -44,6 +44,8 @@ from types import SimpleNamespace
 import numpy as np
 import sympy as sp
 
+from iclsym.params import check_size
+
 __all__ = [
     "attention_output",
     "gamma_from_attention",
@@ -99,6 +101,9 @@ def attention_output(V, KQ, X, y, xq):
     1.5
     """
     symbolic = isinstance(V, sp.MatrixBase)
+    if not symbolic:
+        V, KQ = np.asarray(V, float), np.asarray(KQ, float)
+    _check_data(_check_weights(V, KQ), X if symbolic else np.asarray(X), y, xq)
     if symbolic:
         X, y, xq = sp.Matrix(X), sp.Matrix(y), sp.Matrix(xq)
         Z = _embedding(X, y, xq, _SympyLib)
@@ -113,6 +118,28 @@ def attention_output(V, KQ, X, y, xq):
         f = Z + V @ Z @ mask @ (Z.T @ KQ @ Z) / ell
     d = X.shape[0]
     return f[d, ell]
+
+
+def _check_weights(V, KQ):
+    """Both weight matrices square ``(d+1) x (d+1)`` with ``d >= 1``; returns ``d``."""
+    for name, M in (("V", V), ("KQ", KQ)):
+        shape = getattr(M, "shape", None)
+        if shape is None or len(shape) != 2 or shape[0] != shape[1] or shape[0] < 2:
+            raise ValueError(f"{name} must be a square (d+1) x (d+1) matrix with d >= 1; got shape {shape}")
+    if V.shape != KQ.shape:
+        raise ValueError(f"V and KQ must have the same shape; got {V.shape} and {KQ.shape}")
+    return V.shape[0] - 1
+
+
+def _check_data(d, X, y, xq):
+    X_shape = getattr(X, "shape", None)
+    if X_shape is None or len(X_shape) != 2 or X_shape[0] != d or X_shape[1] < 1:
+        raise ValueError(f"X must have shape (d, ell) = ({d}, ell >= 1) matching the weights; got {X_shape}")
+    ell = X_shape[1]
+    if y is not None and len(y) != ell:
+        raise ValueError(f"y must have ell = {ell} entries; got {len(y)}")
+    if len(xq) != d:
+        raise ValueError(f"xq must have d = {d} entries; got {len(xq)}")
 
 
 def _blocks(M, d):
@@ -130,7 +157,9 @@ def gamma_from_attention(V, KQ):
            [0., 1., 0.]])
     """
     symbolic = isinstance(V, sp.MatrixBase)
-    d = V.shape[0] - 1
+    if not symbolic:
+        V, KQ = np.asarray(V, float), np.asarray(KQ, float)
+    d = _check_weights(V, KQ)
     A11, _, a21, _ = _blocks(KQ, d)
     _, _, v21, v22 = _blocks(V, d)
     if symbolic:
@@ -149,7 +178,10 @@ def residual_term(V, KQ, X, xq):
     >>> V = np.zeros((3, 3)); float(residual_term(V, np.eye(3), np.eye(2), np.ones(2)))
     0.0
     """
-    d = V.shape[0] - 1
+    if not isinstance(V, sp.MatrixBase):
+        V, KQ = np.asarray(V, float), np.asarray(KQ, float)
+    d = _check_weights(V, KQ)
+    _check_data(d, X if isinstance(V, sp.MatrixBase) else np.asarray(X), None, xq)
     A11, _, _, _ = _blocks(KQ, d)
     _, _, v21, _ = _blocks(V, d)
     if isinstance(V, sp.MatrixBase):
@@ -195,8 +227,8 @@ def derive_reduction(d: int = 2, ell: int = 2) -> SimpleNamespace:
     >>> sorted(r.unused)
     ['A[0,2]', 'A[1,2]', 'A[2,2]', 'V[0,0]', 'V[0,1]', 'V[0,2]', 'V[1,0]', 'V[1,1]', 'V[1,2]']
     """
-    if d < 1 or ell < 1:
-        raise ValueError(f"d and ell must be >= 1; got d={d}, ell={ell}")
+    d = check_size("d", d, minimum=1)
+    ell = check_size("ell", ell, minimum=1)
     V = sp.Matrix(d + 1, d + 1, lambda i, j: sp.Symbol(f"V[{i},{j}]"))
     KQ = sp.Matrix(d + 1, d + 1, lambda i, j: sp.Symbol(f"A[{i},{j}]"))
     X = sp.Matrix(d, ell, lambda i, j: sp.Symbol(f"x[{i},{j}]"))

@@ -33,7 +33,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from iclsym.symbolic.wick import falling_factorial, perfect_matchings, set_partitions
+from iclsym.symbolic.wick import double_factorial, falling_factorial, perfect_matchings, set_partitions
 
 __all__ = [
     "Factor",
@@ -50,13 +50,22 @@ __all__ = [
     "expect",
     "contract",
     "component_str",
+    "fresh_index",
 ]
 
 _counter = itertools.count()
 
 
-def _fresh(prefix: str) -> str:
+def fresh_index(prefix: str = "i") -> str:
+    """A new, unique label (dummy indices and token labels start with ``_``).
+
+    >>> fresh_index() != fresh_index()
+    True
+    """
     return f"_{prefix}{next(_counter)}"
+
+
+_fresh = fresh_index
 
 
 @dataclass(frozen=True)
@@ -159,37 +168,67 @@ def _single(kind: str, name: str, slots: Sequence[str]) -> TExpr:
 
 
 def x(token: str, index: str) -> TExpr:
-    """Component ``index`` of the Gaussian token ``token``."""
+    """Component ``index`` of the Gaussian token ``token``.
+
+    >>> x("t", "a").terms[0].factors
+    (Factor(kind='x', name='t', slots=('a',)),)
+    """
     return _single("x", token, (index,))
 
 
 def eps(token: str) -> TExpr:
-    """Label noise of token ``token``."""
+    """Label noise of token ``token``.
+
+    >>> expect(eps("t") * eps("t"), var_eps=sp.Symbol("rho")).as_scalar()
+    rho
+    """
     return _single("eps", token, ())
 
 
 def vec(name: str, index: str) -> TExpr:
-    """Deterministic vector ``name`` (or a random Gaussian one, see :func:`expect`)."""
+    """Deterministic vector ``name`` (or a random Gaussian one, see :func:`expect`).
+
+    >>> expect(vec("u", "a") * vec("v", "a")).as_scalar()
+    u^T v
+    """
     return _single("vec", name, (index,))
 
 
 def mat(name: str, row: str, col: str) -> TExpr:
-    """Deterministic matrix entry ``name[row, col]``."""
+    """Deterministic matrix entry ``name[row, col]``.
+
+    >>> expect(mat("G", "a", "b") * mat("G", "a", "b")).as_scalar()      # Frobenius norm
+    tr(G G^T)
+    """
     return _single("mat", name, (row, col))
 
 
 def delta(a: str, b: str) -> TExpr:
-    """Kronecker delta (identity matrix)."""
+    """Kronecker delta (identity matrix).
+
+    >>> d = sp.Symbol("d"); expect(delta("a", "a"), dim=d).as_scalar()
+    d
+    """
     return _single("delta", "", (a, b))
 
 
 def const(value) -> TExpr:
-    """A scalar constant (a SymPy expression)."""
+    """A scalar constant (a SymPy expression).
+
+    >>> expect(const(3)).as_scalar()
+    3
+    """
     return TExpr.lift(value)
 
 
 def context_sum(body: Callable[[str], TExpr]) -> TExpr:
-    """``sum_{i=1}^{n_tokens} body(i)`` over the i.i.d. context tokens."""
+    """``sum_{i=1}^{n_tokens} body(i)`` over the i.i.d. context tokens.
+
+    >>> rho, ell = sp.symbols("rho ell")
+    >>> noise = context_sum(lambda i: eps(i) * eps(i))
+    >>> expect(noise * noise, var_eps=rho, n_tokens=ell).as_scalar().factor()   # ell(ell-1) + 3 ell
+    ell*rho**2*(ell + 2)
+    """
     tok = _fresh("t")
     inner = body(tok)
     return TExpr(Term(t.coeff, t.factors, t.sums + (tok,)) for t in inner.terms)
@@ -402,11 +441,22 @@ class Contracted:
             total += term
         return total
 
-    def evaluate(self, values: Mapping, tensors: Mapping[str, np.ndarray], free: Sequence[str] = ()):
-        """Numeric value (``numpy.ndarray`` with axes ``free``) for numeric symbols and tensors."""
-        dim = None
-        for t in tensors.values():
-            dim = np.shape(t)[0]
+    def evaluate(self, values: Mapping, tensors: Mapping[str, np.ndarray], free: Sequence[str] = (), dim=None):
+        """Numeric value (``numpy.ndarray`` with axes ``free``) for numeric symbols and tensors.
+
+        ``dim`` defaults to the length of the tensors' first axis.
+
+        >>> d = sp.Symbol("d")
+        >>> r = expect(x("t", "a") * x("t", "b") * vec("w", "c") * vec("w", "c"), cov_x=1 / d, dim=d)
+        >>> r.evaluate({d: 2}, {"w": np.array([1.0, 2.0])}, ("a", "b"))
+        array([[2.5, 0. ],
+               [0. , 2.5]])
+        """
+        if dim is None:
+            dims = {np.shape(t)[0] for t in tensors.values()}
+            if len(dims) != 1:
+                raise ValueError(f"dim must be given when the tensors do not fix it (first-axis lengths {sorted(dims)})")
+            (dim,) = dims
         total = 0.0
         for key, coeff in self.data.items():
             c = float(sp.sympify(coeff).subs(values))
@@ -538,7 +588,7 @@ def expect(
             if any(k % 2 for k in n_eps.values()):
                 continue
             for k in n_eps.values():
-                coeff *= var_eps ** (k // 2) * _pairings_count(k)
+                coeff *= var_eps ** (k // 2) * double_factorial(k - 1)
             groups = [(slots, cov_x) for slots in xs.values()]
             groups += [(slots, random_vectors[name]) for name, slots in rand.items()]
             if any(len(slots) % 2 for slots, _ in groups):
@@ -556,9 +606,3 @@ def expect(
                 result.add(key, c * scalar)
     return result.simplified()
 
-
-def _pairings_count(k: int) -> int:
-    out = 1
-    for j in range(k - 1, 0, -2):
-        out *= j
-    return out

@@ -88,6 +88,16 @@ def test_symbolic_identity(d, ell):
     assert float(r.yhat.subs(vals)) == pytest.approx(_forward(V, KQ, X, y, xq), rel=1e-10)
 
 
-def test_bad_sizes_raise():
-    with pytest.raises(ValueError, match="d and ell"):
+def test_bad_input_raises():
+    with pytest.raises(ValueError, match="d"):
         reduction.derive_reduction(0, 2)
+    with pytest.raises(ValueError, match="ell"):
+        reduction.derive_reduction(2, 0)
+    with pytest.raises(ValueError, match="V must be a square"):
+        reduction.gamma_from_attention(np.zeros((3, 2)), np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="same shape"):
+        reduction.gamma_from_attention(np.zeros((3, 3)), np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="X must have shape"):
+        reduction.attention_output(np.zeros((3, 3)), np.zeros((3, 3)), np.zeros((3, 2)), np.zeros(2), np.zeros(2))
+    with pytest.raises(ValueError, match="y must have"):
+        reduction.attention_output(np.zeros((3, 3)), np.zeros((3, 3)), np.zeros((2, 2)), np.zeros(3), np.zeros(2))
