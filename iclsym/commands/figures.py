@@ -65,7 +65,7 @@ def _estimate_text(jobs, store, workers):
     text = (f"{pending} of {len(jobs)} jobs to run; estimated job time {format_duration(cpu)} "
             f"(~{format_duration(cpu / workers)} on {workers} workers)")
     if missing:
-        text += f"; {missing} jobs at points never timed were given their kind's median"
+        text += f"; {missing} jobs at points never timed borrowed the nearest timed point"
     return text
 
 

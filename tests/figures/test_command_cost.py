@@ -38,8 +38,8 @@ def test_cost_scales_with_d_power():
     seconds, missing = estimate_seconds(big, store)
     assert missing == 0
     assert seconds == pytest.approx(2.0 * 2**4 + 1.0 * 2**6)  # CG ~ d^4, direct solves ~ d^6
-    # a point never timed gets its kind's median; stored jobs cost nothing
-    other = Job("toy", 3, 0.5, 0.5, 0.1, 1e-5, d=20)
+    # a point never timed borrows the nearest timed point (here the tau = 0.5 one); stored jobs cost nothing
+    other = Job("toy", 1, 0.6, 0.5, 0.1, 1e-5, d=20)
     seconds, missing = estimate_seconds(big + [other, cg], store)
-    assert missing == 1 and seconds == pytest.approx(32 + 64 + 48)
+    assert missing == 1 and seconds == pytest.approx(32 + 64 + 64)
     assert math.isnan(estimate_seconds([Job("dmmse", 1, 1, 1, 0.1, 0, d=8)], store)[0])
