@@ -121,6 +121,9 @@ def markdown(source_hash: str) -> str:
         ("## Label-feature and feature-feature moments", ""),
         ("E[y_{ell+1} H_Z | w], s-block", tl(M.yH_s, ("a", "b"))),
         ("E[y_{ell+1} H_Z | w], q-column", tl(M.yH_q, ("a",))),
+        ("E[x_a s_b x_c s_e | w] (x = x_{ell+1}; block of E[vec H_Z vec H_Z^T | w])", moments.index_latex(M.HH_ss)),
+        ("E[x_a s_b x_c q | w]", moments.index_latex(M.HH_sq)),
+        ("E[x_a q x_c q | w]", moments.index_latex(M.HH_qq)),
         (
             "Checked identities (engine output compared with the factorised forms)",
             "\\begin{aligned}"

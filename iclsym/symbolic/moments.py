@@ -64,6 +64,7 @@ __all__ = [
     "tensor_latex",
     "latex",
     "join_latex",
+    "index_latex",
 ]
 
 #: Token label of the query ``x_{ell+1}`` (not summed; independent of the context).
@@ -453,6 +454,34 @@ def tensor_latex(result: Contracted, free_order: tuple[str, ...] = ()) -> str:
             body = " ".join(_comp_latex(c, free_order) for c in comps)
         parts.append((coeff, body))
     return join_latex(parts)
+
+def index_latex(result: Contracted) -> str:
+    r"""LaTeX of a derived tensor in index notation (``\delta_{ac}``, ``w_b``, scalars).
+
+    >>> print(index_latex(derive_moments().HH_qq))
+    \frac{\left(\ell + 2\right) \left(\rho + \sigma^2\right)^{2}}{d \ell} \delta_{ac}
+    """
+    from iclsym.symbolic.tensornet import component_str
+
+    def comp_tex(comp):
+        if comp[0] == "chain" and not comp[2]:
+            e1, e2 = comp[1], comp[3]
+            if e1[0] == "f" and e2[0] == "f":
+                return rf"\delta_{{{e1[1]}{e2[1]}}}"
+            if e1[0] == "f" or e2[0] == "f":
+                free, other = (e1, e2) if e1[0] == "f" else (e2, e1)
+                return f"{other[1]}_{{{free[1]}}}"
+        return component_str(comp).replace("^T", r"^\top")
+
+    def order(comp):
+        labs = [e[1] for e in (comp[1], comp[3]) if e[0] == "f"] if comp[0] == "chain" else []
+        return (min(labs) if labs else "~", repr(comp))
+
+    pairs = []
+    for key, coeff in sorted(result.data.items(), key=lambda kv: (len(kv[0]), repr(kv[0]))):
+        pairs.append((coeff, " ".join(comp_tex(c) for c in sorted(key, key=order))))
+    return join_latex(pairs)
+
 
 def latex(expr) -> str:
     """LaTeX with the paper's spelling of the symbols (``sigma2`` -> ``\\sigma^2``, ``T_gGmu`` -> ...).

@@ -46,21 +46,22 @@ def test_gaussian_moment_matches_sympy_stats(components, noise_power):
     assert sp.simplify(gaussian_moment(components, cov) - expected) == 0
 
 
-@settings(max_examples=12)
-@given(
-    st.lists(st.tuples(st.sampled_from(["query", "c1"]), st.integers(0, 1)), min_size=0, max_size=6),
-    st.integers(0, 2),
-    st.sampled_from([(), ("w",), ("w", "w")]),
-)
-def test_engine_monomial_matches_sympy_stats(xfactors, noise_power, wfactors):
-    """Engine (abstract indices, d symbolic -> 2) vs sympy.stats on explicit components.
+@settings(max_examples=15)
+@given(st.data())
+def test_engine_monomial_matches_sympy_stats(data):
+    """Engine (abstract indices, d symbolic) vs sympy.stats on explicit components, d in 1..3.
 
     Component k of token t is ``x(t, a) e_k(a)`` for a basis vector e_k; a fixed vector w
-    contracts with a fresh token component each time it appears.
+    contracts with a fresh query component each time it appears.
     """
-    d = 2
+    d = data.draw(st.integers(1, 3), label="d")
+    xfactors = data.draw(
+        st.lists(st.tuples(st.sampled_from(["query", "c1"]), st.integers(0, d - 1)), max_size=6), label="x"
+    )
+    noise_power = data.draw(st.integers(0, 2), label="noise power")
+    n_w = data.draw(st.integers(0, 2), label="w factors")
     rho = sp.Rational(1, 3)
-    w_val = [sp.Rational(3, 2), -1]
+    w_val = [sp.Rational(3, 2), -1, sp.Rational(1, 2)][:d]
     expr = tn.const(1)
     ref = sp.Integer(1)
     Xs = {(t, k): ss.Normal(f"x_{t}_{k}", 0, sp.sqrt(sp.Rational(1, d))) for t in ("query", "c1") for k in range(d)}
@@ -69,7 +70,7 @@ def test_engine_monomial_matches_sympy_stats(xfactors, noise_power, wfactors):
         a = f"a{j}"
         expr = expr * (tn.x(tok, a) * tn.vec(f"e{k}", a))
         ref *= Xs[(tok, k)]
-    for j, _ in enumerate(wfactors):
+    for j in range(n_w):
         b = f"b{j}"
         expr = expr * (tn.vec("w", b) * tn.x("query", b))
         ref *= sum(w_val[k] * Xs[("query", k)] for k in range(d))
