@@ -72,7 +72,14 @@ def aggregate(frame, fields, extra=()):
 
 
 def sim_points(store, kind: str, fields, extra=(), **where):
-    """Aggregated simulation points from a result store (empty frame if none)."""
+    """Aggregated simulation points from a result store (empty frame if none).
+
+    Examples
+    --------
+    >>> from iclsym.sweep import ResultStore
+    >>> len(sim_points(ResultStore(":memory:"), "ridge", ["e_icl"]))
+    0
+    """
     import pandas as pd
 
     frame = store.frame(kind, **where)
@@ -169,7 +176,13 @@ def errorbar(ax, x, agg, field, **kw):
 
 
 def finite_or_nan(values):
-    """Theory values with non-finite entries (the ridgeless pole) replaced by NaN for plotting."""
+    """Theory values with non-finite entries (the ridgeless pole) replaced by NaN for plotting.
+
+    Examples
+    --------
+    >>> finite_or_nan([1.0, float("inf")])
+    array([ 1., nan])
+    """
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v), v, np.nan)
 
@@ -185,7 +198,14 @@ def plain_log_ticks(ax, axis: str = "y") -> None:
 
 
 def sim_caption(settings, kind: str = "ridge") -> str:
-    """Short text describing the simulation setting (for titles and legends)."""
+    """Short text describing the simulation setting (for titles and legends).
+
+    Examples
+    --------
+    >>> from iclsym.figures.settings import quick
+    >>> sim_caption(quick())
+    'd=40, 3 runs'
+    """
     if kind == "dmmse":
         return f"d={settings.d_dmmse}, {settings.runs_dmmse} runs"
     return f"d={settings.d}, {settings.runs} runs"

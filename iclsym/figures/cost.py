@@ -57,6 +57,14 @@ def estimate_seconds(jobs, store) -> tuple[float, int]:
     Returns ``(seconds, n_unmeasured)``; ``n_unmeasured`` jobs had no measurement at their
     point and borrowed the nearest measured point of their kind (``nan`` if the kind was
     never measured).  Jobs already in the store cost nothing.
+
+    Examples
+    --------
+    >>> from iclsym.sweep import Job, ResultStore
+    >>> store = ResultStore(":memory:")
+    >>> _ = store.add(Job("toy", 1, 20, 0.5, 0.1, 0, d=10), {"method": "cg"}, seconds=1.0)
+    >>> estimate_seconds([Job("toy", 1, 20, 0.5, 0.1, 0, d=20)], store)
+    (16.0, 0)
     """
     measured = defaultdict(list)  # point -> [(d, seconds, power)]
     for row in store.rows():

@@ -50,7 +50,14 @@ def _sim_alphas(settings, panel):
 
 
 def jobs(settings) -> list[Job]:
-    """Monte Carlo jobs of Fig. 2 (all panels)."""
+    """Monte Carlo jobs of Fig. 2 (all panels; quick/tiny modes keep 4 of the 6 alphas at tau = 20).
+
+    Examples
+    --------
+    >>> from iclsym.figures.settings import tiny, full
+    >>> len(jobs(tiny())) == (5 * 6 + 5 * 6 + 5 * 4) * tiny().runs, len(jobs(full())) == 90 * full().runs
+    (True, True)
+    """
     out = []
     for name, p in PANELS.items():
         for kappa in p["kappa"]:
@@ -68,7 +75,15 @@ def _sims(store, settings, p):
 
 
 def points(store, settings) -> list[dict]:
-    """Theory-vs-simulation rows (theory at the simulations' effective ratios and ``lam``)."""
+    """Theory-vs-simulation rows (theory at the simulations' effective ratios and ``lam``).
+
+    Examples
+    --------
+    >>> from iclsym.sweep import ResultStore
+    >>> from iclsym.figures.settings import tiny
+    >>> points(ResultStore(":memory:"), tiny())
+    []
+    """
     th = _theory()
     rows = []
     for name, p in PANELS.items():

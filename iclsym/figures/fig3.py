@@ -26,12 +26,24 @@ ALPHA_RANGE = (1e-2, 1e3)
 
 
 def jobs(settings) -> list:
-    """Fig. 3 is theory only: no Monte Carlo jobs."""
+    """Fig. 3 is theory only: no Monte Carlo jobs.
+
+    Examples
+    --------
+    >>> jobs(None)
+    []
+    """
     return []
 
 
 def points(store, settings) -> list[dict]:
-    """No simulation points (theory only)."""
+    """No simulation points (theory only).
+
+    Examples
+    --------
+    >>> points(None, None)
+    []
+    """
     return []
 
 
