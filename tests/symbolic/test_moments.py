@@ -292,3 +292,23 @@ def test_moments_monte_carlo(d, ell, request):
     print("  " + "  ".join(f"{k}={v:+.2f}" for k, v in zs.items()))
     bad = {k: v for k, v in zs.items() if abs(v) >= 4}
     assert not bad, bad
+
+
+# --------------------------------------------------------------------------- bad input
+
+def test_engine_rejects_ill_formed_input():
+    with pytest.raises(ValueError, match="tasks must be"):
+        m.lemma1_expect(tn.const(1), tasks="uniform")
+    with pytest.raises(ValueError, match="n_tokens is required"):
+        tn.expect(tn.context_sum(lambda i: tn.eps(i)))
+    with pytest.raises(ValueError, match="occurs 3 times"):
+        tn.contract([tn.Factor("vec", "u", ("a",))] * 3, dim=S.d)
+    with pytest.raises(ValueError, match="deterministic"):
+        tn.contract([tn.Factor("x", "t", ("a",))], dim=S.d)
+    with pytest.raises(ValueError, match="degree 4 in w"):
+        w4 = tn.vec("w", "a") * tn.vec("w", "b") * tn.vec("w", "c") * tn.vec("w", "e")
+        m.average_over_tasks(m.lemma1_expect(w4))
+    with pytest.raises(ValueError, match="non-negative int"):
+        tn.x("t", "a") ** -1
+    with pytest.raises(ValueError, match="free indices"):
+        m.derive_moments().s.as_scalar()
