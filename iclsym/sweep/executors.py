@@ -91,6 +91,7 @@ class ProcessExecutor:
             initializer=limit_blas_threads,
             initargs=(1,),
         )
+        done = False
         try:
             with blas_env(1):  # the first submit starts the worker processes: they inherit this
                 futures = {pool.submit(run_job_timed, *job.call_args()): job for job in jobs}
@@ -102,8 +103,14 @@ class ProcessExecutor:
                 else:
                     result, seconds = fut.result()
                     yield job, result, seconds, None
+            done = True
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+            if not done:
+                # interrupted (Ctrl-C, an error in the consumer): stop running jobs now instead of
+                # waiting for them at exit; their results were never stored, a re-run redoes them
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    proc.terminate()
 
     def close(self):
         pass
