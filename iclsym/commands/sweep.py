@@ -119,15 +119,27 @@ def _frame_of(store, jobs):
 
 
 def _print_table(frame) -> None:
+    """Mean ± SE per point; for linear-attention jobs also the theory at the effective ratios."""
     if frame.empty:
         return
-    from iclsym.figures.common import aggregate
+    from iclsym.figures.common import aggregate, theory_at_points
 
     fields = [f for f in ("e_icl", "e_idg", "g_task") if f in frame.columns]
-    table = aggregate(frame, fields)
+    extra = [c for c in ("alpha_eff", "tau_eff", "kappa_eff") if c in frame.columns]
+    table = aggregate(frame, fields, extra)
+    theory = {}
+    if frame["kind"].iloc[0] == "ridge":
+        from iclsym import theory as th
+
+        theory = {f: theory_at_points(table, getattr(th, f)) for f in fields}
     cols = ["alpha", "tau", "kappa", "rho", "lam", "d", "runs"]
-    print("  ".join(f"{c:>8}" for c in cols) + "".join(f"  {f:>22}" for f in fields))
-    for _, row in table.iterrows():
-        left = "  ".join(f"{row[c]:>8.4g}" for c in cols)
-        right = "".join(f"  {row[f + '_mean']:>11.5g} ± {row[f + '_se']:<8.2g}" for f in fields)
-        print(left + right)
+    head = "  ".join(f"{c:>8}" for c in cols) + "".join(f"  {f:>22}" for f in fields)
+    if theory:
+        head += "".join(f"  {'theory ' + f:>13}" for f in fields)
+    print(head)
+    for i, (_, row) in enumerate(table.iterrows()):
+        line = "  ".join(f"{row[c]:>8.4g}" for c in cols)
+        line += "".join(f"  {row[f + '_mean']:>11.5g} ± {row[f + '_se']:<8.2g}" for f in fields)
+        if theory:
+            line += "".join(f"  {theory[f][i]:>13.5g}" for f in fields)
+        print(line)
