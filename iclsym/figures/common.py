@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
-    "aggregate", "errorbar", "finite_or_nan", "mean_se", "new_figure", "plain_log_ticks", "report_rows", "save",
+    "aggregate", "errorbar", "finite_max", "finite_or_nan", "mean_se", "new_figure", "plain_log_ticks", "report_rows", "save",
     "sim_caption",
     "sim_points", "theory_at_points", "POINT_KEYS",
 ]
@@ -185,6 +185,19 @@ def finite_or_nan(values):
     """
     v = np.asarray(values, dtype=float)
     return np.where(np.isfinite(v), v, np.nan)
+
+
+def finite_max(values, default: float = 0.0) -> float:
+    """Largest finite entry (``default`` when there is none) -- no All-NaN warnings.
+
+    Examples
+    --------
+    >>> finite_max([1.0, float("nan"), 3.0]), finite_max([float("nan")], 2.0)
+    (3.0, 2.0)
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v)]
+    return float(v.max()) if v.size else float(default)
 
 
 def plain_log_ticks(ax, axis: str = "y") -> None:

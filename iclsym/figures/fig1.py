@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from iclsym.figures.common import (
-    errorbar, finite_or_nan, new_figure, report_rows, save, sim_caption, sim_points, theory_at_points,
+    errorbar, finite_max, finite_or_nan, new_figure, report_rows, save, sim_caption, sim_points, theory_at_points,
 )
 from iclsym.sweep.grid import Job
 
@@ -91,6 +91,8 @@ def points(store, settings) -> list[dict]:
 def _log_limits(ax, curves, sims_max, floor=None):
     vals = np.concatenate([np.ravel(v) for v in curves])
     vals = vals[np.isfinite(vals) & (vals > 0)]
+    if vals.size == 0:
+        return
     lo = vals.min() if floor is None else floor
     hi = max(vals.max(), sims_max)
     ax.set_ylim(lo / 1.6, hi * 1.6)
@@ -113,7 +115,7 @@ def plot(store, settings, out_dir) -> list:
             sims = sims_ab[sims_ab["alpha"] == alpha] if len(sims_ab) else sims_ab
             if len(sims):
                 errorbar(ax, sims["tau"], sims, field, color=color, label=rf"sim $\alpha={alpha:g}$")
-                top = max(top, float(np.nanmax(sims[field + "_mean"])))
+                top = max(top, finite_max(sims[field + "_mean"]))
         ax.axvline(1.0, color="0.6", ls=":", lw=1)
         ax.set_yscale("log")
         _log_limits(ax, curves, top)
@@ -133,7 +135,7 @@ def plot(store, settings, out_dir) -> list:
         sims = sims_c[sims_c["lam"] == lam] if len(sims_c) else sims_c
         if len(sims):
             errorbar(ax_c, sims["tau"], sims, "e_icl", color=color, label=rf"sim $\lambda={lam:g}$")
-            top = max(top, float(np.nanmax(sims["e_icl_mean"])))
+            top = max(top, finite_max(sims["e_icl_mean"]))
     ax_c.axvline(1.0, color="0.6", ls=":", lw=1)
     ax_c.set_yscale("log")
     _log_limits(ax_c, curves, top)

@@ -168,7 +168,8 @@ def plot(store, settings, out_dir) -> list:
         ax.axvline(1.0, color="0.7", lw=0.8)
         ax.set_xscale("log")
         ax.set_yscale(p["yscale"])
-        top = min(4.0, max([1.25] + [float(np.nanmax(ln.get_ydata())) for ln in ax.get_lines() if len(ln.get_ydata())]))
+        ys = np.concatenate([np.asarray(ln.get_ydata(), dtype=float) for ln in ax.get_lines()] + [np.zeros(0)])
+        top = min(4.0, max(1.25, float(ys[np.isfinite(ys)].max(initial=0.0))))
         if p["yscale"] == "log":
             ax.set_ylim(1e-3, 1.5 * top)
         else:
