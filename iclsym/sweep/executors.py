@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 import traceback
 
 from iclsym.params import check_size
@@ -28,6 +30,19 @@ def default_workers() -> int:
     True
     """
     return max(1, os.cpu_count() or 1)
+
+
+def _exit_when_orphaned(parent_pid: int, period: float = 1.0) -> None:
+    # a worker whose parent died (SIGKILL) would otherwise wait forever on its task queue
+    while os.getppid() == parent_pid:
+        time.sleep(period)
+    os._exit(1)
+
+
+def _init_worker(parent_pid: int) -> None:
+    """Process-pool worker initializer: one BLAS thread, and exit if the parent dies."""
+    limit_blas_threads(1)
+    threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
 
 
 def _error_text(exc: BaseException) -> str:
@@ -88,8 +103,8 @@ class ProcessExecutor:
         pool = ProcessPoolExecutor(
             max_workers=min(self.workers, len(jobs)),
             mp_context=self.context,
-            initializer=limit_blas_threads,
-            initargs=(1,),
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         done = False
         try:

@@ -62,7 +62,30 @@ def _check_complete(path):
     assert got == _expected()  # resumed numbers equal an uninterrupted run
 
 
-@pytest.mark.parametrize("how", ["sigkill-serial", "sigint-processes"])
+def _children(pid):
+    """PIDs whose parent is ``pid`` (Linux /proc)."""
+    out = []
+    for stat in os.listdir("/proc"):
+        if stat.isdigit():
+            try:
+                with open(f"/proc/{stat}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(stat))
+    return out
+
+
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("how", ["sigkill-serial", "sigkill-processes", "sigint-processes"])
 def test_resume_after_kill(tmp_path, how):
     store = tmp_path / "r.sqlite"
     # slow toy jobs (0.1 s each) so the kill lands mid-sweep; 'sleep' is a job option, the same on restart
@@ -70,9 +93,15 @@ def test_resume_after_kill(tmp_path, how):
     proc = _start(store, extra)
     try:
         _wait_for_rows(store, proc, 5)
+        workers = _children(proc.pid) if os.path.isdir("/proc") else []
         if how.startswith("sigkill"):
             proc.send_signal(signal.SIGKILL)
             proc.wait(30)
+            # orphaned pool workers notice their parent is gone and exit (no stray processes)
+            t0 = time.monotonic()
+            while any(_alive(w) for w in workers) and time.monotonic() - t0 < 15:
+                time.sleep(0.1)
+            assert not any(_alive(w) for w in workers)
         else:
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=30)
