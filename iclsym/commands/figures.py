@@ -90,7 +90,8 @@ def run(args) -> int:
     try:
         if settings.mode == "full" or args.estimate_only:
 
-            if jobs and not store.rows() and not args.estimate_only:
+            kinds = {job.kind for job in jobs}
+            if kinds - {row["kind"] for row in store.rows()}:
                 print("no timings in the store yet: calibrating with one run of the quick setting first")
                 cal = quick().replace(runs=1, runs_dmmse=1)
                 executor = executor_from_args(args)
