@@ -91,20 +91,30 @@ def _newton(xs, tau, ik, lam, L, H):
     """Newton from the left on ``h(eps)``; arrays are 1-d and ``lam > 0``."""
     eps = L.copy()
     active = np.arange(eps.size)
-    one_m_tau = 1 - tau
     for _ in range(MAX_NEWTON):
         if active.size == 0:
             break
         e, x, t, k, l = eps[active], xs[active], tau[active], ik[active], lam[active]
         nu = x + e
         S, D = mp_parts(nu, k)
-        P, _, _, U = _gen.stable_traces(nu, k, S, D)
-        h = e * S - one_m_tau[active] - t * l / e
-        dh = U + x * P + t * l / (e * e)
-        step = h / dh
-        new = np.clip(e - step, L[active], H[active])
+        P, T1, _, U = _gen.stable_traces(nu, k, S, D)
+        # h = eps S - (1 - tau) - tau lam/eps.  At the root its terms are of size
+        # max(eps S, tau lam/eps); with 1 - eps S = x* S + T1 (a sum of positive terms) the
+        # equal form tau - tau lam/eps - (1 - eps S) has terms max(1 - eps S, tau lam/eps).
+        # Use the one with the smaller terms, so rounding noise in h stays relative to the
+        # smaller of eps S and 1 - eps S (e.g. tau << 1, or tau ~ 1 with tiny lam).
+        eS = e * S
+        one_m_eS = x * S + T1
+        pole = t * l / e
+        small_eS = eS <= one_m_eS
+        h = np.where(small_eS, eS - (1 - t) - pole, t - pole - one_m_eS)
+        scale = np.maximum(np.minimum(eS, one_m_eS), pole)
+        dh = U + x * P + pole / e
+        new = np.clip(e - h / dh, L[active], H[active])
         eps[active] = new
-        done = np.abs(step) <= NEWTON_RTOL * new
+        # Converged when the move is below NEWTON_RTOL (the next error is ~ its square), or h
+        # is at its rounding-noise level (stops 2-cycles between neighbouring floats).
+        done = (np.abs(new - e) <= NEWTON_RTOL * new) | (np.abs(h) <= 8 * np.finfo(float).eps * scale)
         active = active[~done]
     if active.size:
         raise RuntimeError(f"solve_eps: Newton did not converge at {active.size} points (please report)")
