@@ -91,18 +91,27 @@ def format_table(rows) -> str:
     return "\n".join(lines)
 
 
-def _summary(rows) -> str:
-    compared = [r for r in rows if not math.isnan(r["rel_gap"])]
-    if not compared:
-        return "No simulation point has a theory value to compare with."
+def _summary_line(compared) -> str:
     gaps = sorted(abs(r["rel_gap"]) for r in compared)
     zs = [abs(r["z"]) for r in compared if not math.isnan(r["z"])]
-    median = gaps[len(gaps) // 2]
-    text = (f"{len(compared)} points compared: median |relative gap| {100 * median:.1f}%, "
+    text = (f"{len(compared)} points: median |relative gap| {100 * gaps[len(gaps) // 2]:.1f}%, "
             f"max {100 * gaps[-1]:.1f}%")
     if zs:
         text += f"; {sum(z <= 4 for z in zs)} of {len(zs)} within 4 SE"
-    return text + "."
+    return text
+
+
+def _summary(rows) -> str:
+    """Overall and per-panel agreement (median relative gap, share within 4 SE)."""
+    compared = [r for r in rows if not math.isnan(r["rel_gap"])]
+    if not compared:
+        return "No simulation point has a theory value to compare with."
+    lines = [f"- all: {_summary_line(compared)}"]
+    panels = sorted({(r["figure"], r["panel"]) for r in compared})
+    for fig, panel in panels:
+        sub = [r for r in compared if (r["figure"], r["panel"]) == (fig, panel)]
+        lines.append(f"- Fig. {fig}{panel}: {_summary_line(sub)}")
+    return "\n".join(lines)
 
 
 def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None) -> Path:
