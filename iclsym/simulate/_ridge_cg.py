@@ -28,8 +28,8 @@ there that the residual barely sees.  CG therefore stops only when
   value of the preconditioned operator (``x^T A x >= mu_min lambda_min(M) |x|^2``; an
   estimate, since Ritz values can miss eigenvalues the right-hand side does not excite).
 
-With ``shift = 0`` and ``n < p`` the second condition can never hold; CG then reports
-non-convergence and the caller falls back to a direct solve.
+With ``shift = 0`` and ``n < p`` the second condition can never hold; CG then returns at
+once, unconverged, and the caller falls back to a direct solve.
 """
 
 from __future__ import annotations
@@ -100,6 +100,8 @@ def solve_cg(op: RidgeOperator, y, shift, rtol, maxiter, fwd_tol=1e-6) -> CGSolu
     if nb == 0.0:
         return CGSolution(gamma, 0, True, float("nan"))
     null_space = n < d * h.shape[1]
+    if null_space and shift == 0.0:  # the error bound below can never be met: do not iterate
+        return CGSolution(gamma, 0, False, float("nan"))
     m = op.hth / d
     m[np.diag_indices_from(m)] += shift
     w, v = scipy.linalg.eigh(m, check_finite=False)

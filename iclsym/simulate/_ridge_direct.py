@@ -133,9 +133,21 @@ def _eigh_pinv_solve(mat_lower, rhs, shift):
     return v @ coef, cond
 
 
-def _dual_kernel_lower(xq, h):
+def _dual_kernel_lower(xq, h, block: int = 1024):
+    """Lower triangle of ``K = (xq xq^T) * (h h^T)`` (Fortran order, upper triangle zero).
+
+    The ``h`` Gram is applied one column block at a time, so the peak memory is one
+    ``n x n`` matrix plus an ``n x block`` temporary.
+
+    >>> rng = np.random.default_rng(0); xq = rng.normal(size=(9, 2)); h = rng.normal(size=(9, 3))
+    >>> bool(np.allclose(_dual_kernel_lower(xq, h, block=4), np.tril((xq @ xq.T) * (h @ h.T))))
+    True
+    """
+    n = xq.shape[0]
     k = dsyrk(1.0, xq.T, trans=1, lower=1)
-    k *= dsyrk(1.0, h.T, trans=1, lower=1)
+    for j0 in range(0, n, block):
+        j1 = min(n, j0 + block)
+        k[j0:, j0:j1] *= h[j0:] @ h[j0:j1].T
     return k
 
 

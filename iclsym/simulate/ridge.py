@@ -223,7 +223,15 @@ def solve_ridge(
         gamma, iterations, cond, name = dsol.Gamma, dsol.refinements, dsol.cond_estimate, dsol.method
         rel = op.residual(y, gamma, shift)
 
-    if math.isfinite(cond) and cond * _EPS > COND_WARN_EPS_FACTOR or math.isinf(cond):
+    if name.endswith("-eigh"):
+        warnings.warn(
+            f"ridge system is numerically singular (condition number ~{cond:.3g}; method "
+            f"{name}, lam={lam:g}, n={n}, d={d}): returned the minimum-norm solution of the "
+            f"pseudo-inverse; relative residual {rel:.3g}",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif cond * _EPS > COND_WARN_EPS_FACTOR:
         warnings.warn(
             f"ridge system is ill-conditioned beyond float64 resolution: condition number "
             f"~{cond:.3g} (method {name}, lam={lam:g}, n={n}, d={d}); relative residual "
