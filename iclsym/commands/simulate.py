@@ -50,7 +50,15 @@ def _jsonable(obj):
 
 
 def format_table(res: dict) -> str:
-    """Readable summary of :func:`iclsym.simulate.simulate` output."""
+    """Readable summary of :func:`iclsym.simulate.simulate` output.
+
+    Examples
+    --------
+    >>> from iclsym.simulate.run import simulate
+    >>> text = format_table(simulate(1.0, 0.5, 0.5, 0.1, 1e-3, 8, runs=2, seed=0, progress=False))
+    >>> text.splitlines()[0]
+    'd = 8, ell = 8, k = 4, n = 32'
+    """
     lines = [
         f"d = {res['d']}, ell = {res['ell']}, k = {res['k']}, n = {res['n']}",
         "effective ratios: alpha = {:.6g}, tau = {:.6g}, kappa = {:.6g}  (nominal {:.6g}, {:.6g}, {:.6g}); rho = {:.6g}, lam = {:.6g}".format(

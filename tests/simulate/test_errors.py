@@ -164,3 +164,28 @@ def test_hand_coefficients_equal_generated_lemma1():
         for h_, g_ in zip(hand, gen):
             np.testing.assert_allclose(h_, g_, rtol=1e-14)
         assert gaussian_task_correction(d, ell, rho) == pytest.approx(float(lemma1.gaussian_task_correction(d, ell, rho)), rel=1e-14)
+
+
+@pytest.mark.parametrize("task_dist", ["sphere", "gaussian"])
+def test_errors_never_below_noise_floor(task_dist):
+    """Property: e = rho + E|w - Gamma h|^2/d >= rho for every Gamma, ell, rho (ICL and IDG), and
+    the Gaussian-task ICL error is never below the sphere one (the correction is >= 0)."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(
+        d=st.integers(2, 6),
+        ell=st.integers(1, 50),
+        rho=st.floats(0.0, 5.0),
+        seed=st.integers(0, 2**32 - 1),
+        scale=st.floats(1e-3, 1e3),
+    )
+    def check(d, ell, rho, seed, scale):
+        rng = as_generator(seed)
+        Gamma = scale * rng.standard_normal((d, d + 1))
+        W = sample_tasks(3, d, rng, task_dist)
+        for e in (e_icl_exact(Gamma, ell, rho, task_dist), e_idg_exact(Gamma, W, ell, rho)):
+            assert np.isfinite(e) and e >= rho * (1 - 1e-12) - 1e-12 * scale**2
+        assert e_icl_exact(Gamma, ell, rho, "gaussian") >= e_icl_exact(Gamma, ell, rho, "sphere")
+
+    check()
