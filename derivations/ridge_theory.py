@@ -63,6 +63,13 @@ def numpy_functions():
             "D = sqrt((nu + lam_-)(nu + lam_+)).",
         ),
         GenFunction(
+            "fixed_point_terms",
+            [s["nu"], s["ik"], s["S"], s["D"]],
+            (P, T1, U),
+            "(P, T1, U) of stable_traces without T2: what the Newton solve of F(eps) = 0 needs\n"
+            "(1 - eps S = x* S + T1 and d(eps S)/d eps = U + x* P).",
+        ),
+        GenFunction(
             "stieltjes_derivatives",
             [s["nu"], s["ik"], s["S"], s["D"]],
             (Sp, Spp),

@@ -88,16 +88,22 @@ def eps_bracket(xs, tau, ik, lam, eps0=None):
 
 
 def _newton(xs, tau, ik, lam, L, H):
-    """Newton from the left on ``h(eps)``; arrays are 1-d and ``lam > 0``."""
-    eps = L.copy()
-    active = np.arange(eps.size)
+    """Newton from the left on ``h(eps)``; arrays are 1-d and ``lam > 0``.
+
+    Works on compacted copies of the still-active points (converged points are written out
+    and dropped each iteration), so late iterations cost only what is left.
+    """
+    eps = np.empty_like(L)
+    noise = 8 * np.finfo(np.float64).eps
+    idx = np.arange(L.size)
+    e, x, t, k, tl, lo, hi = L.copy(), xs, tau, ik, tau * lam, L, H
+    one_m_t = 1 - tau
     for _ in range(MAX_NEWTON):
-        if active.size == 0:
+        if idx.size == 0:
             break
-        e, x, t, k, l = eps[active], xs[active], tau[active], ik[active], lam[active]
         nu = x + e
         S, D = mp_parts(nu, k)
-        P, T1, _, U = _gen.stable_traces(nu, k, S, D)
+        P, T1, U = _gen.fixed_point_terms(nu, k, S, D)
         # h = eps S - (1 - tau) - tau lam/eps.  At the root its terms are of size
         # max(eps S, tau lam/eps); with 1 - eps S = x* S + T1 (a sum of positive terms) the
         # equal form tau - tau lam/eps - (1 - eps S) has terms max(1 - eps S, tau lam/eps).
@@ -105,19 +111,19 @@ def _newton(xs, tau, ik, lam, L, H):
         # smaller of eps S and 1 - eps S (e.g. tau << 1, or tau ~ 1 with tiny lam).
         eS = e * S
         one_m_eS = x * S + T1
-        pole = t * l / e
-        small_eS = eS <= one_m_eS
-        h = np.where(small_eS, eS - (1 - t) - pole, t - pole - one_m_eS)
+        pole = tl / e
+        h = np.where(eS <= one_m_eS, eS - one_m_t - pole, t - pole - one_m_eS)
         scale = np.maximum(np.minimum(eS, one_m_eS), pole)
         dh = U + x * P + pole / e
-        new = np.clip(e - h / dh, L[active], H[active])
-        eps[active] = new
+        new = np.minimum(np.maximum(e - h / dh, lo), hi)
         # Converged when the move is below NEWTON_RTOL (the next error is ~ its square), or h
         # is at its rounding-noise level (stops 2-cycles between neighbouring floats).
-        done = (np.abs(new - e) <= NEWTON_RTOL * new) | (np.abs(h) <= 8 * np.finfo(float).eps * scale)
-        active = active[~done]
-    if active.size:
-        raise RuntimeError(f"solve_eps: Newton did not converge at {active.size} points (please report)")
+        done = (np.abs(new - e) <= NEWTON_RTOL * new) | (np.abs(h) <= noise * scale)
+        eps[idx[done]] = new[done]
+        keep = ~done
+        idx, e, x, t, k, tl, lo, hi, one_m_t = (a[keep] for a in (idx, new, x, t, k, tl, lo, hi, one_m_t))
+    if idx.size:
+        raise RuntimeError(f"solve_eps: Newton did not converge at {idx.size} points (please report)")
     return eps
 
 
