@@ -29,7 +29,6 @@ variables or thread settings.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import platform
 import resource

@@ -34,7 +34,6 @@ number is issued when the solve is ill-conditioned beyond what float64 can resol
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from dataclasses import dataclass
@@ -57,6 +56,8 @@ _EPS = float(np.finfo(np.float64).eps)
 #: Warn when ``cond_estimate * eps`` exceeds this (the float64 forward-error bound of the
 #: factored system is then worse than this relative accuracy).
 COND_WARN_EPS_FACTOR = 1e-2
+
+
 @dataclass(frozen=True)
 class RidgeResult:
     """Result of :func:`solve_ridge`.
