@@ -35,7 +35,8 @@ _EXPORTS = {
     "e_icl": "iclsym.theory",
     "e_idg": "iclsym.theory",
     "g_task": "iclsym.theory",
-    "simulate": "iclsym.simulate",
+    "simulate_once": "iclsym.simulate",
+    "dmmse_once": "iclsym.simulate",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -2,7 +2,7 @@
 
 ``e(Gamma; mu, R)`` is the paper's Lemma 1: the expected squared error on a fresh sequence
 whose task has mean ``mu`` and second moment ``R``, written through six normalised traces
-of ``Gamma = [G | g]`` and the coefficients of :mod:`iclsym.simulate._coefficients` (see
+of ``Gamma = [G | g]`` and the coefficients of :mod:`iclsym._generated.lemma1` (derived by ``derivations/lemma1.py``) (see
 CONTRACTS.md).  ``e_ICL``: ``mu = 0, R = I``; ``e_IDG``: the empirical law of the bank.
 
 :func:`mc_test_error` is the brute-force check: fresh sequences through the reference
@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from iclsym.params import check_param, check_size
-from iclsym.simulate._coefficients import error_coefficients, gaussian_task_correction
+from iclsym._generated.lemma1 import error_coefficients, gaussian_task_correction
 from iclsym.simulate.samplers import TASK_DISTS, as_generator, sample_sequences, sample_tasks
 
 __all__ = ["error_traces", "exact_error", "e_icl_exact", "e_idg_exact", "mc_test_error"]

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from iclsym.simulate._coefficients import error_coefficients, gaussian_task_correction
+from iclsym._generated.lemma1 import error_coefficients, gaussian_task_correction
 from iclsym.simulate.errors import e_icl_exact, e_idg_exact, error_traces, exact_error, mc_test_error
 from iclsym.simulate.samplers import as_generator, sample_tasks
 
@@ -152,18 +152,6 @@ def test_traces_by_definition():
 def test_error_input_validation(call, match):
     with pytest.raises(ValueError, match=match):
         call()
-
-
-def test_hand_coefficients_equal_generated_lemma1():
-    """Two routes to Lemma 1: hand-written (iclsym.simulate._coefficients) and the SymPy
-    derivation's generated module (iclsym._generated.lemma1)."""
-    lemma1 = pytest.importorskip("iclsym._generated.lemma1")
-    for d, ell, rho, sigma2 in [(2, 1, 0.0, 1.0), (10, 5, 0.5, 1.0), (100, 1000, 0.01, 0.7), (7, 3, 2.0, np.array([0.5, 1.5]))]:
-        hand = error_coefficients(d, ell, rho, sigma2)
-        gen = lemma1.error_coefficients(d, ell, rho, sigma2)
-        for h_, g_ in zip(hand, gen):
-            np.testing.assert_allclose(h_, g_, rtol=1e-14)
-        assert gaussian_task_correction(d, ell, rho) == pytest.approx(float(lemma1.gaussian_task_correction(d, ell, rho)), rel=1e-14)
 
 
 @pytest.mark.parametrize("task_dist", ["sphere", "gaussian"])
