@@ -175,8 +175,10 @@ def solve_dual(op: RidgeOperator, y, shift, rtol):
     try:
         a, steps, cond = _cholesky_solve_refined(kern, anorm, y, apply_k, rtol)
     except np.linalg.LinAlgError:
-        kern = _dual_kernel_lower(xq, h)
-        a, cond = _eigh_pinv_solve(kern, y, shift)
+        a = None
+    if a is None:  # outside the except block, so the traceback no longer holds the factor
+        del kern
+        a, cond = _eigh_pinv_solve(_dual_kernel_lower(xq, h), y, shift)
         steps, method = 0, "dual-eigh"
     return DirectSolution(op.adjoint(a), method, steps, cond)
 
@@ -207,6 +209,8 @@ def solve_primal(op: RidgeOperator, y, shift, rtol, chunk=None):
     try:
         x, steps, cond = _cholesky_solve_refined(gram, anorm, rhs, apply_a, rtol)
     except np.linalg.LinAlgError:
+        x = None
+    if x is None:  # outside the except block, so the traceback no longer holds the factor
         del gram
         x, cond = _eigh_pinv_solve(gram_lower(xq, h, chunk), rhs, shift)
         steps, method = 0, "primal-eigh"

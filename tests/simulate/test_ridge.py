@@ -133,11 +133,26 @@ def test_singular_ridgeless_problem_warns_and_returns_min_norm():
     h[:, 1] = h[:, 0]
     with pytest.warns(UserWarning, match="condition number"):
         res = solve_ridge(xq, h, y, 0.0, "primal")
+    assert res.method == "primal-eigh"
     phi = _features(xq, h)
     x_ref = np.linalg.lstsq(phi, y, rcond=None)[0]  # minimum-norm least squares
     err = np.linalg.norm(res.Gamma.ravel() - x_ref) / np.linalg.norm(x_ref)
     assert err <= 1e-8  # the pseudo-inverse of a matrix with cond(nonzero part) ~ 1e3
     assert np.isfinite(res.rel_residual) and res.rel_residual <= 1e-8
+
+
+def test_singular_dual_kernel_falls_back_to_pseudo_inverse():
+    # n > p with lam = 0: the n x n kernel has rank p, Cholesky fails; the pseudo-inverse
+    # gives Gamma = Phi^T K^+ y = Phi^+ y, the least-squares solution
+    d = 5
+    xq, h, y = _data(d, 120, seed=13)
+    with pytest.warns(UserWarning, match="minimum-norm"):
+        res = solve_ridge(xq, h, y, 0.0, "dual")
+    assert res.method == "dual-eigh"
+    phi = _features(xq, h)
+    x_ref = np.linalg.lstsq(phi, y, rcond=None)[0]
+    err = np.linalg.norm(res.Gamma.ravel() - x_ref) / np.linalg.norm(x_ref)
+    assert err <= 1e-8  # cond(Phi)^2 ~ 3e2 here: rounding ~ p eps 3e2 ~ 2e-12, wide margin
 
 
 def test_near_interpolation_threshold_tiny_lam():
