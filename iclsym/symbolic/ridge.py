@@ -37,6 +37,9 @@ __all__ = [
     "mp_moment",
     "mp_trace",
     "e_idg_deterministic_equivalent",
+    "fixed_point_deterministic_equivalent",
+    "test_error_integrands",
+    "test_error_deterministic_equivalent",
 ]
 
 
@@ -277,3 +280,54 @@ def e_idg_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M):
     bias = eps**2 * mp_trace(t**2 / ((t + xs) * (t + nu) ** 2), t, kappa, M)
     df2 = mp_trace((t + xs) ** 2 / (t + nu) ** 2, t, kappa, M)
     return sigma2 + bias, df2
+
+
+def fixed_point_deterministic_equivalent(xs, tau, lam, eps, t, kappa, M):
+    """The ridge self-consistency from the deterministic equivalent, reduced to ``M``.
+
+    Ridge on ``n = tau d**2`` samples of ``d**2`` features with covariance ``I (kron) Sigma``
+    (``Sigma = R_hat + xs``) and penalty ``n lam``: the effective regulariser solves
+    ``lam = eps (1 - df1/n)``, ``df1 = tr_{d^2} C (C + eps)^{-1} = d tr_d Sigma (Sigma+eps)^{-1}``,
+    i.e. ``tau lam - eps (tau - (1/d) tr Sigma (Sigma + eps)^{-1}) = 0``.  Returns that left side.
+    """
+    df1 = mp_trace((t + xs) / (t + xs + eps), t, kappa, M)
+    return tau * lam - eps * (tau - df1)
+
+
+def test_error_integrands(xs, eps, t, t_test):
+    """Integrands (in the eigenvalue ``t`` of ``R_hat``) of the deterministic-equivalent test error.
+
+    The trained ``Gamma`` has mean ``Gamma_bar = R_hat (Sigma + eps)^{-1}`` with eigenvalues
+    ``gamma = t/(t + nu)``.  A test law whose task second moment has eigenvalue ``t_test``
+    (``t`` for IDG, ``1`` for ICL) gives, per eigen-direction,
+
+    * bias + context noise: ``(1 - gamma)**2 t_test + xs gamma**2``
+      (from ``E|w - Gamma s|**2``, ``s = w + N(0, xs)``);
+    * variance weight: ``(t_test + xs)(t + xs)/(t + nu)**2`` (test-feature covariance times
+      the training ``Sigma (Sigma + eps)^{-2}``).
+
+    Returns ``(bias, variance_weight, df2)`` with ``df2 = (t + xs)**2/(t + nu)**2``.
+    """
+    nu = xs + eps
+    gamma = t / (t + nu)
+    bias = (1 - gamma) ** 2 * t_test + xs * gamma**2
+    weight = (t_test + xs) * (t + xs) / (t + nu) ** 2
+    df2 = (t + xs) ** 2 / (t + nu) ** 2
+    return bias, weight, df2
+
+
+def test_error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M, test="idg"):
+    """Deterministic-equivalent test error of ridge pretraining for the IDG or ICL test law.
+
+    ``e = rho + int bias + N int weight/(tau - int df2)`` with the training numerator
+    ``N = rho + int [(1 - gamma)**2 t + xs gamma**2]`` (the IDG bias + noise; equal to
+    ``sigma_eff**2 + eps**2 (1/d) tr R^2 Sigma^{-1} (Sigma+eps)^{-2}``).  This is the standard
+    ridge deterministic equivalent with a train/test shift of the task law; ``test = 'icl'``
+    reproduces DESIGN's ``e_ICL`` and ``'idg'`` gives ``e_IDG = -tau c_e``.
+    """
+    if test not in ("icl", "idg"):
+        raise ValueError(f"test must be 'icl' or 'idg'; got {test!r}")
+    train_bias, _, df2 = test_error_integrands(xs, eps, t, t)
+    bias, weight, _ = test_error_integrands(xs, eps, t, t if test == "idg" else sp.Integer(1))
+    N = rho + mp_trace(train_bias, t, kappa, M)
+    return rho + mp_trace(bias, t, kappa, M) + N * mp_trace(weight, t, kappa, M) / (tau - mp_trace(df2, t, kappa, M))
