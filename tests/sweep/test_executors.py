@@ -91,3 +91,17 @@ def test_cli_sweep_through_scheduler_address(serial_values, tmp_path, capsys):
         assert _values(s) == serial_values
     ds = read_netcdf(tmp_path / "r.nc")
     assert int(ds.e_icl.count()) == 16
+
+
+def test_registered_kinds_run_the_real_simulators():
+    # the 'ridge' and 'dmmse' kinds resolve to iclsym.simulate and give the same numbers in a
+    # spawned worker as in this process (their seeds come from the job, not from the worker)
+    jobs = grid("ridge", alpha=2.0, tau=[0.5, 2.0], kappa=0.5, rho=0.1, lam=1e-3, d=8, runs=1)
+    jobs += grid("dmmse", alpha=2.0, tau=0.5, kappa=[0.5, 2.0], rho=0.1, d=8, runs=1, options={"n_test": 20})
+    serial, pool = ResultStore(":memory:"), ResultStore(":memory:")
+    assert run_sweep(jobs, serial, SerialExecutor(), progress=False).finished == 4
+    assert run_sweep(jobs, pool, ProcessExecutor(workers=2), progress=False).finished == 4
+    for kind in ("ridge", "dmmse"):
+        a = {(r["tau"], r["kappa"]): (r["e_icl"], r["e_idg"], r["g_task"]) for r in serial.rows(kind)}
+        b = {(r["tau"], r["kappa"]): (r["e_icl"], r["e_idg"], r["g_task"]) for r in pool.rows(kind)}
+        assert a == b and len(a) == 2
