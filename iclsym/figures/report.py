@@ -56,7 +56,12 @@ def closed_forms_text(root: Path | None = None) -> tuple[str, str]:
         path = root / rel
         if path.is_file():
             return rel, path.read_text(encoding="utf-8")
-    return "DESIGN.md §4-§5", DESIGN_FORMULAS
+    text = DESIGN_FORMULAS
+    records = sorted((root / "derivations" / "out").glob("*.md"))
+    if records:
+        text += "\nDerived records (LaTeX + generated code) in this checkout: " + ", ".join(
+            f"`derivations/out/{p.name}`" for p in records) + ".\n"
+    return "DESIGN.md §4-§5", text
 
 
 def _fmt(x, digits=4) -> str:
