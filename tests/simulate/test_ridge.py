@@ -141,6 +141,23 @@ def test_singular_ridgeless_problem_warns_and_returns_min_norm():
     assert np.isfinite(res.rel_residual) and res.rel_residual <= 1e-8
 
 
+def test_ill_conditioned_but_factorable_warns_with_condition_number():
+    # an exact null space (equal columns of h) lifted only by lam = 1e-13: Cholesky succeeds
+    # but cond(A) ~ 7e13, so float64 guarantees only ~eps * cond ~ 1e-2 relative accuracy
+    d = 5
+    xq, h, y = _data(d, 120, seed=13)
+    h[:, 1] = h[:, 0]
+    with pytest.warns(UserWarning, match=r"beyond float64 resolution: condition number ~[0-9.]+e\+13"):
+        res = solve_ridge(xq, h, y, 1e-13, "primal")
+    assert res.method == "primal"
+    x_ref, a, b = _reference(xq, h, y, 1e-13)
+    x = res.Gamma.ravel()
+    cond = np.linalg.cond(a)
+    res_dense = np.linalg.norm(a @ x - b) / np.linalg.norm(b)
+    err = np.linalg.norm(x - x_ref) / np.linalg.norm(x_ref)
+    assert err <= cond * res_dense * (1 + 1e-6) + ROUNDING * EPS * cond
+
+
 def test_singular_dual_kernel_falls_back_to_pseudo_inverse():
     # n > p with lam = 0: the n x n kernel has rank p, Cholesky fails; the pseudo-inverse
     # gives Gamma = Phi^T K^+ y = Phi^+ y, the least-squares solution
