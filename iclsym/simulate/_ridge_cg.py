@@ -7,8 +7,9 @@ shift Gamma`` (two ``O(n d^2)`` matrix products; no ``p x p`` matrix).
 Preconditioner.  The query token is independent of the context and ``E[x x^T] = I/d``
 (DESIGN §2), so ``E[A] Gamma = Gamma (h^T h / d + shift I) = (n/d) Gamma (C_h + lam I)``
 with ``C_h = h^T h / n``.  The preconditioner applies the inverse of that expected
-operator, ``R -> R M^{-1}`` with ``M = h^T h / d + shift I`` (a ``(d+1) x (d+1)`` Cholesky
-computed once, applied as an explicit inverse without BLAS; see ``_dot``).
+operator, ``R -> R M^{-1}`` with ``M = h^T h / d + shift I``: the ``(d+1) x (d+1)`` inverse
+is formed once from a symmetric eigendecomposition (eigenvalues floored at ``1e-12`` of the
+largest if ``M`` is singular) and applied without BLAS (see ``_dot``).
 
 Condition estimate.  The CG coefficients define the Lanczos tridiagonal matrix of the
 preconditioned operator; its extreme eigenvalues (Ritz values) lie inside the spectrum of
