@@ -100,6 +100,12 @@ def test_auto_uses_each_regime():
     assert solve_ridge(xq, h, y, 1e-9).method == "primal"
 
 
+def test_auto_cg_budget_is_capped_by_maxiter():
+    xq, h, y = _data(20, 20 * 20 * 3, seed=6)
+    res = solve_ridge(xq, h, y, 1.0, maxiter=1)
+    assert res.method == "cg->primal" and res.rel_residual <= 1e-8
+
+
 @pytest.mark.parametrize("n_over_p", [0.5, 3.0])
 def test_cg_fallback_when_maxiter_too_small(n_over_p):
     d = 6
