@@ -31,7 +31,7 @@ from types import SimpleNamespace
 
 import sympy as sp
 
-from iclsym.symbolic.ridge import e_icl_ridge, fixed_point_F, symbols
+from iclsym.symbolic.ridge import e_icl_ridge, e_idg_ridge, fixed_point_F, symbols
 from iclsym.symbolic.stieltjes import stieltjes_mp_derivative
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "series_coefficients",
     "total_eps_derivative",
     "mp_poly",
-    "e_idg_ridge",
     "small_z_stieltjes",
     "derive_ridgeless",
     "derive_lam_correction",
@@ -186,22 +185,6 @@ def total_eps_derivative(expr, eps, S, Sp, xs, kappa):
     g = stieltjes_mp_derivative(S, nu, kappa)
     expr = expr.subs(Sp, g)
     return sp.diff(expr, eps) + sp.diff(expr, S) * g
-
-
-def e_idg_ridge(xs, rho, tau, eps, S, Sp):
-    """Ridge IDG error ``e_IDG = tau N/(tau - df2)`` (DESIGN section 4; ``= -tau c_e``).
-
-    ``N = rho + nu - nu^2 S - eps (1 - 2 nu S - nu^2 S')``,
-    ``df2 = 1 - 2 eps S - eps^2 S'``, ``nu = xs + eps``.
-
-    >>> s = limit_symbols()
-    >>> e_idg_ridge(s.xs, s.rho, s.tau, 0, s.m, s.Sp)
-    tau*(-m_star*x_star**2 + rho + x_star)/(tau - 1)
-    """
-    nu = xs + eps
-    N = rho + nu - nu**2 * S - eps * (1 - 2 * nu * S - nu**2 * Sp)
-    df2 = 1 - 2 * eps * S - eps**2 * Sp
-    return tau * N / (tau - df2)
 
 
 def _ridge_errors(xs, rho, tau, eps, S, kappa):
@@ -456,8 +439,9 @@ def small_z_stieltjes(k, regime, s=None, order=4):
     Returns the truncated series of ``M_k(t**2)`` (a Laurent polynomial in ``t``).
 
     >>> s = limit_symbols()
-    >>> sp.expand(small_z_stieltjes(s.kappa, ">1", s, 2))
-    kappa/(kappa - 1) + ...
+    >>> M = small_z_stieltjes(s.kappa, ">1", s, 2)
+    >>> M.subs(s.t, 0)
+    kappa/(kappa - 1)
     """
     s = s or limit_symbols()
     t, z = s.t, sp.Symbol("z", positive=True)
