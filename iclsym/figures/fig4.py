@@ -6,7 +6,8 @@ simulation) along the path ``tau = c alpha`` with ``c = 0.2``, ``rho = 0.01``:
 * A -- log-log axes, ``alpha`` in {6, 10, 20};
 * B -- log-linear axes, ``alpha`` in {10, 20, 40}.
 
-Reference curves (DESIGN §5): the ``alpha -> inf`` limit at fixed ``tau`` ordering,
+Reference curves (DESIGN §5; drawn from the derived closed forms of
+:mod:`iclsym.theory.limits`, cross-checked in the tests against the formulas below): the ``alpha -> inf`` limit at fixed ``tau`` ordering,
 ``g_task -> max(0, 1 - kappa)`` (the memorisation -> ICL transition at ``kappa = 1``), and the
 limit along ``tau = c alpha``: ``g_task -> (1 - kappa) [1 + rho / (c (1 + rho))]`` for
 ``kappa < 1`` and ``0`` otherwise.  dMMSE keeps an O(1) gap for ``kappa`` of order one.
@@ -63,6 +64,17 @@ def g_task_limit_path(kappa, rho, c):
     """
     kappa = np.asarray(kappa, dtype=float)
     return np.where(kappa < 1.0, (1.0 - kappa) * (1.0 + rho / (c * (1.0 + rho))), 0.0)
+
+
+def _limit_curves(kappa):
+    """The two asymptotes from the derived closed forms (:mod:`iclsym.theory.limits`), or
+    from the DESIGN §5 formulas above when that module is not available."""
+    try:
+        from iclsym.theory import limits
+    except ImportError:
+        return g_task_limit_alpha(kappa), g_task_limit_path(kappa, RHO, C_PATH)
+    return (limits.alpha_inf_tau_inf(kappa, RHO)["g_task"][0],
+            limits.g_task_tau_prop_alpha(C_PATH, kappa, RHO))
 
 
 def dmmse_kappas(settings):
@@ -162,8 +174,9 @@ def plot(store, settings, out_dir) -> list:
             if len(dm):
                 errorbar(ax, dm["kappa"], dm, "g_task", color=color, fmt="^--", ms=3.5, lw=0.8, mfc="none",
                          label=rf"dMMSE sim $\alpha={alpha:g}$")
-        ax.plot(kappa, g_task_limit_alpha(kappa), color="k", ls=":", lw=1.4, label=r"$\alpha\to\infty$: $\max(0,1-\kappa)$")
-        ax.plot(kappa, g_task_limit_path(kappa, RHO, C_PATH), color="0.45", ls="--", lw=1.2,
+        lim_alpha, lim_path = _limit_curves(kappa)
+        ax.plot(kappa, lim_alpha, color="k", ls=":", lw=1.4, label=r"$\alpha\to\infty$: $\max(0,1-\kappa)$")
+        ax.plot(kappa, lim_path, color="0.45", ls="--", lw=1.2,
                 label=rf"$\alpha\to\infty$ along $\tau={C_PATH:g}\alpha$")
         ax.axvline(1.0, color="0.7", lw=0.8)
         ax.set_xscale("log")

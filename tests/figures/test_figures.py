@@ -118,3 +118,13 @@ def test_fig3_scan_agrees_with_optimal_module():
     assert np.isnan(scan[3]) and not (np.isfinite(exact[3]) and 1e-2 < exact[3] < 1e3)
     # grid spacing 5/2000 decades -> a few 1e-3 relative after refinement; allow 1 %
     np.testing.assert_allclose(scan[:3], exact[:3], rtol=1e-2)
+
+
+def test_fig4_asymptotes_match_derived_closed_forms():
+    # the curves drawn (iclsym.theory.limits, derived with SymPy) equal the DESIGN §5 formulas
+    limits = pytest.importorskip("iclsym.theory.limits")
+    kappa = np.logspace(np.log10(0.08), np.log10(96), 41)
+    np.testing.assert_allclose(limits.g_task_tau_prop_alpha(0.2, kappa, 0.01),
+                               fig4.g_task_limit_path(kappa, 0.01, 0.2), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(limits.alpha_inf_tau_inf(kappa, 0.01)["g_task"][0],
+                               fig4.g_task_limit_alpha(kappa), rtol=1e-12, atol=1e-15)
