@@ -170,17 +170,17 @@ def functions():
             "kappa_inf_eps", [alpha, tau, rho, lam], code(ki.eps_ridge),
             "kappa = inf ridge fixed point eps (unique positive root of the quadratic).",
         ),
-        GenFunction(
-            "derivative_above", [alpha, tau, ik, rho, m],
-            [code(r.e_icl_above), code(dv.de_icl_above), code(r.e_idg_above), code(dv.de_idg_above)],
-            "(e_ICL, de_ICL/dalpha, e_IDG, de_IDG/dalpha), ridgeless, tau > 1, m = M_kappa(x*).",
-        ),
-        GenFunction(
-            "derivative_below", [alpha, tau, ik, rho, mt],
-            [code(r.e_icl_below), code(dv.de_icl_below), code(r.e_idg_below), code(dv.de_idg_below)],
-            "(e_ICL, de_ICL/dalpha, e_IDG, de_IDG/dalpha), ridgeless, tau < 1, mt = M_{kappa/tau}(x*).",
-        ),
     ]
+    for name in ("icl", "idg"):
+        for side, M in (("above", m), ("below", mt)):
+            fns.append(
+                GenFunction(
+                    f"derivative_{name}_{side}", [alpha, tau, ik, rho, M],
+                    [code(getattr(dv, f"e_{name}_{side}")), code(getattr(dv, f"de_{name}_{side}"))],
+                    f"(e_{name.upper()}, de_{name.upper()}/dalpha), ridgeless, tau {'>' if side == 'above' else '<'} 1, "
+                    f"{'m = M_kappa(x*)' if side == 'above' else 'mt = M_{kappa/tau}(x*)'}.",
+                )
+            )
     return fns
 
 

@@ -88,8 +88,9 @@ def ridgeless_with_derivative(alpha, tau, kappa, rho):
     alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
-        above = _gen.derivative_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
-        below = _gen.derivative_below(alpha, tau, ik, rho, _mt(alpha, tau, kappa, rho))
+        m, mt = _m(alpha, kappa, rho), _mt(alpha, tau, kappa, rho)
+        above = _gen.derivative_icl_above(alpha, tau, ik, rho, m) + _gen.derivative_idg_above(alpha, tau, ik, rho, m)
+        below = _gen.derivative_icl_below(alpha, tau, ik, rho, mt) + _gen.derivative_idg_below(alpha, tau, ik, rho, mt)
     e_icl, e_idg = _by_side(tau, above[0::2], below[0::2], np.inf)
     de_icl, de_idg = _by_side(tau, above[1::2], below[1::2], 0.0)
     return e_icl, de_icl, e_idg, de_idg
