@@ -184,6 +184,18 @@ def functions():
     return fns
 
 
+def _tex(expr, s=None):
+    """LaTeX with the paper's notation: x_* = x*, m_* = M_kappa(x*), tilde m = M_{kappa/tau}(x*)."""
+    s = s or derived()["s"]
+    names = {s.xs: "x_{*}", s.m: "m_{*}", s.mt: "\\tilde{m}"}
+    return sp.latex(sp.sympify(expr), symbol_names=names)
+
+
+def _paren(expr, s=None):
+    tex = _tex(expr, s)
+    return f"\\left({tex}\\right)" if isinstance(sp.sympify(expr), sp.Add) else tex
+
+
 def _tex_regime_table(d):
     s = d["s"]
     lines = ["| regime | error | limit | correction |", "|---|---|---|---|"]
@@ -192,25 +204,25 @@ def _tex_regime_table(d):
             lim, A, p = d["alpha_inf"].regimes[regime][err]
             coeff = sp.factor(_alpha_coeff(A, p, s))
             lines.append(
-                f"| $\\kappa {regime.replace('<', '<').replace('=', '=')}$ | {err} | ${sp.latex(lim)}$ | "
-                f"${sp.latex(coeff)}\\,\\alpha^{{-{sp.latex(p)}}}$ |"
+                f"| $\\kappa {regime}$ | {err} | ${_tex(lim, s)}$ | "
+                f"${_paren(coeff, s)}\\,\\alpha^{{-{sp.latex(p)}}}$ |"
             )
     return "\n".join(lines)
 
 
 def _tex_fixed_tau_table(d):
     s = d["s"]
-    lines = ["| side | kappa vs min(tau,1) | error | leading term | alpha^0 term |", "|---|---|---|---|---|"]
+    lines = ["| side | kappa vs kappa_c = min(tau,1) | error | leading term | alpha^0 term |", "|---|---|---|---|---|"]
     for side in ("above", "below"):
         for regime in ("<", "=", ">"):
             for err in ("e_icl", "e_idg"):
                 A, p, const = d["alpha_fixed"].out[side][regime][err]
                 lead = sp.factor(_alpha_coeff(A, p, s))
                 q = -p
-                lead_tex = f"{sp.latex(lead)}\\,\\alpha^{{{sp.latex(q)}}}" if q != 0 else sp.latex(lead)
+                lead_tex = f"{_paren(lead, s)}\\,\\alpha^{{{sp.latex(q)}}}" if q != 0 else _tex(lead, s)
                 lines.append(
-                    f"| $\\tau {'>' if side == 'above' else '<'} 1$ | $\\kappa {regime}$ | {err} | "
-                    f"${lead_tex}$ | ${sp.latex(const)}$ |"
+                    f"| $\\tau {'>' if side == 'above' else '<'} 1$ | $\\kappa {regime} \\kappa_c$ | {err} | "
+                    f"${lead_tex}$ | ${_tex(const, s)}$ |"
                 )
     return "\n".join(lines)
 
@@ -270,6 +282,7 @@ def markdown(h: str) -> str:
             "`derivative_above/below`; vectorized search in `iclsym.theory.optimal`."
         )),
     ]
+    items = [(label, _tex(v, s) if isinstance(v, sp.Basic) else v) for label, v in items]
     intro = f"Derived by `{SCRIPT}` from `iclsym/symbolic/limits.py` (SymPy)."
     return render_markdown(SCRIPT, h, "Closed forms in limits (DESIGN sections 4-5)", items, intro)
 
