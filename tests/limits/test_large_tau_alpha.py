@@ -1,7 +1,6 @@
 """tau -> inf, alpha -> inf and the kappa = 1 transition (DESIGN section 5) vs the full 50-digit theory."""
 
 import mpmath
-import numpy as np
 import pytest
 
 from iclsym.theory import limits as TL
@@ -108,3 +107,22 @@ def test_g_task_along_tau_proportional_to_alpha(mp50, kappa, c):
     alpha = mpf("1e12")
     g = mp50.full.g_task(alpha, c * alpha, kappa, rho, 0, dps=50)
     assert abs(g - mpf(expect)) < 1e-5  # approach O(alpha^-1/2) at kappa = 1: 1e-6 here
+
+
+@pytest.mark.parametrize("tau,kappa", [(0.5, 0.2), (0.9, 0.3)])
+@pytest.mark.parametrize("rho", [0.1, 1.0])
+def test_linear_growth_below_one_moderate_alpha(mp50, tau, kappa, rho):
+    """tau < 1, kappa < tau at alpha = 1e5, 1e6 (where the full mp solver converges, see the xfail above).
+
+    Here e_ICL = A alpha + c + O(1/alpha): the slope differs from 1 by ~c/(A alpha) ~ 1e-5 and
+    e/alpha from A by the same relative amount.
+    """
+    A, q, c = (float(v) for v in TL.alpha_inf_fixed_tau(tau, kappa, rho)["e_icl"])
+    assert q == 1.0 and A == pytest.approx(rho / (1 + rho) * (tau - kappa) / (1 - tau), rel=1e-13)
+    a1, a2 = mpf("1e5"), mpf("1e6")
+    e1, e2 = mp50.full.e_icl(a1, tau, kappa, rho, 0, dps=50), mp50.full.e_icl(a2, tau, kappa, rho, 0, dps=50)
+    assert abs(mp50.slope(a1, e1 - mpf(c), a2, e2 - mpf(c)) - 1) < 1e-4
+    assert abs((e2 - mpf(c)) / a2 / mpf(A) - 1) < 1e-4
+    B, qi, ci = (float(v) for v in TL.alpha_inf_fixed_tau(tau, kappa, rho)["e_idg"])
+    assert qi == 0.0
+    assert abs(mp50.full.e_idg(a2, tau, kappa, rho, 0, dps=50) / mpf(ci) - 1) < 1e-4

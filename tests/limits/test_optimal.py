@@ -73,3 +73,27 @@ def test_validation():
         alpha_star(1.0, 0.3, 0.5)
     with pytest.raises(ValueError, match="kappa"):
         alpha_star(0.5, -0.3, 0.5)
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(
+    tau=st.one_of(st.floats(0.05, 0.95), st.floats(1.05, 50.0)),
+    kappa=st.one_of(st.floats(0.05, 5.0), st.just(float("inf"))),
+    rho=st.floats(0.0, 2.0),
+    which=st.sampled_from(["icl", "idg"]),
+)
+def test_alpha_star_property(tau, kappa, rho, which):
+    """Never NaN; an interior alpha* is a minimum of H3's NumPy theory against its neighbours."""
+    a, kind = alpha_star(tau, kappa, rho, which, return_kind=True)
+    assert not np.isnan(a)
+    fn = theory.e_icl if which == "icl" else theory.e_idg
+    if kind == INTERIOR:
+        assert 1e-2 <= a <= 1e3
+        e0 = float(fn(a, tau, kappa, rho))
+        for f in (0.99, 1.01):
+            assert e0 <= float(fn(a * f, tau, kappa, rho)) * (1 + 1e-12)
+    elif kind == DECREASING:
+        assert np.isinf(a)
+        assert float(fn(1e3, tau, kappa, rho)) <= float(fn(1e3 * 0.999, tau, kappa, rho)) * (1 + 1e-12)
