@@ -6,7 +6,7 @@ grey where the error is monotone in ``alpha`` (no finite optimum).  The dashed l
 ``kappa = min(tau, 1)``, left of which the ICL error grows linearly in ``alpha``.
 
 Panels: ICL at ``tau = 0.5``, IDG at ``tau = 0.5``, ICL at ``tau = 20``.  Theory only
-(:func:`iclsym.theory.optimal.alpha_star`, one vectorized call per panel; a vectorized scan of
+(:func:`iclsym.theory.optimal.phase_diagram`, one vectorized call per panel; a vectorized scan of
 the error over ``alpha`` when that module is not available, and as a cross-check in the tests).
 """
 
@@ -82,7 +82,7 @@ def alpha_star_scan(tau: float, kappa, rho, which: str, n_alpha: int = 400):
 def optimal_grid(tau: float, which: str, n: int):
     """``alpha*`` on an ``n x n`` grid: kappa linear in [0.1, 2.1], rho log-spaced in [0.01, 1].
 
-    Uses :func:`iclsym.theory.optimal.alpha_star` when available, else :func:`alpha_star_scan`.
+    Uses :func:`iclsym.theory.optimal.phase_diagram` when available, else :func:`alpha_star_scan`.
     Returns ``(kappa, rho, alpha_star)`` with ``alpha_star`` of shape ``(n_rho, n_kappa)``;
     entries that are not a finite interior optimum inside ``ALPHA_RANGE`` are NaN (monotone).
     """
@@ -91,11 +91,11 @@ def optimal_grid(tau: float, which: str, n: int):
     try:
         from iclsym.theory import optimal
     except ImportError:
-        a = alpha_star_scan(tau, kappa[None, :], rho[:, None], which)
+        a = np.broadcast_to(alpha_star_scan(tau, kappa[None, :], rho[:, None], which), (rho.size, kappa.size))
+        interior = np.isfinite(a)
     else:
-        a = np.asarray(optimal.alpha_star(tau, kappa[None, :], rho[:, None], which=which), dtype=float)
-    a = np.broadcast_to(a, (rho.size, kappa.size))
-    interior = np.isfinite(a) & (a > ALPHA_RANGE[0]) & (a < ALPHA_RANGE[1])
+        pd = optimal.phase_diagram(tau, kappa, rho, which, alpha_min=ALPHA_RANGE[0], alpha_max=ALPHA_RANGE[1])
+        a, interior = pd.alpha_star, pd.kind == optimal.INTERIOR
     return kappa, rho, np.where(interior, a, np.nan)
 
 
