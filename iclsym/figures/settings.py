@@ -73,7 +73,7 @@ class Settings:
 def quick() -> Settings:
     """Reduced ``d`` and runs: the whole reproduction in <= 10 min on 2 cores (measured)."""
     return Settings(mode="quick", d=40, runs=3, d_dmmse=40, runs_dmmse=2, n_test=200, dmmse_kappas=16,
-                    reduced=True, dense=300, phase_grid=61)
+                    reduced=True, dense=300, phase_grid=81)
 
 
 def full() -> Settings:
