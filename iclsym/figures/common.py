@@ -217,7 +217,7 @@ def sim_caption(settings, kind: str = "ridge") -> str:
     --------
     >>> from iclsym.figures.settings import quick
     >>> sim_caption(quick())
-    'd=40, 3 runs'
+    'd=48, 3 runs'
     """
     if kind == "dmmse":
         return f"d={settings.d_dmmse}, {settings.runs_dmmse} runs"
