@@ -20,6 +20,10 @@ def test_figures_command_tiny(tmp_path, capsys):
     # re-running resumes from the store: nothing is simulated again
     assert main(["figures", "--tiny", "--only", "4", "--out", str(out), "--serial", "--no-progress"]) == 0
     assert "0 run, 0 failed" in capsys.readouterr().out
+    # --full prints its expected cost from the timings in the store (d-scaled) before any work
+    assert main(["figures", "--full", "--estimate-only", "--only", "4", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "expected cost: 1440 of 1440 jobs to run" in text and "calibrating" not in text
 
 
 def test_figures_command_rejects_bad_only(tmp_path):
