@@ -38,8 +38,8 @@ from iclsym.symbolic.ridge import (
     fixed_point_F,
     mp_trace,
     ridgeless_targets,
-    test_error_deterministic_equivalent,
-    test_error_integrands,
+    error_deterministic_equivalent,
+    error_integrands_shifted,
 )
 from iclsym.symbolic.stieltjes import mp_quadratic, stieltjes_mp, stieltjes_mp_derivative
 
@@ -167,8 +167,8 @@ print("integrand identity N:", sp.simplify(lhs - rhs) == 0)
 # the **ridge IDG error** $e_{IDG}=\tau N/(\tau-\mathrm{df}_2)=-\tau c_e$:
 
 # %%
-e_icl_de = test_error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, Msym, test="icl")
-e_idg_de = test_error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, Msym, test="idg")
+e_icl_de = error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, Msym, test="icl")
+e_idg_de = error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, Msym, test="idg")
 e_icl_design, c_e = e_icl_ridge(xs, rho, tau, eps, S, Sp)
 print("e_ICL(deterministic equivalent) - e_ICL(DESIGN) =", sp.simplify(e_icl_de - e_icl_design))
 print("e_IDG(deterministic equivalent) + tau c_e       =", sp.simplify(e_idg_de + tau * c_e))

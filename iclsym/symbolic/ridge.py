@@ -38,8 +38,8 @@ __all__ = [
     "mp_trace",
     "e_idg_deterministic_equivalent",
     "fixed_point_deterministic_equivalent",
-    "test_error_integrands",
-    "test_error_deterministic_equivalent",
+    "error_integrands_shifted",
+    "error_deterministic_equivalent",
 ]
 
 
@@ -294,7 +294,7 @@ def fixed_point_deterministic_equivalent(xs, tau, lam, eps, t, kappa, M):
     return tau * lam - eps * (tau - df1)
 
 
-def test_error_integrands(xs, eps, t, t_test):
+def error_integrands_shifted(xs, eps, t, t_test):
     """Integrands (in the eigenvalue ``t`` of ``R_hat``) of the deterministic-equivalent test error.
 
     The trained ``Gamma`` has mean ``Gamma_bar = R_hat (Sigma + eps)^{-1}`` with eigenvalues
@@ -316,7 +316,7 @@ def test_error_integrands(xs, eps, t, t_test):
     return bias, weight, df2
 
 
-def test_error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M, test="idg"):
+def error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M, test="idg"):
     """Deterministic-equivalent test error of ridge pretraining for the IDG or ICL test law.
 
     ``e = rho + int bias + N int weight/(tau - int df2)`` with the training numerator
@@ -327,7 +327,7 @@ def test_error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M, test="id
     """
     if test not in ("icl", "idg"):
         raise ValueError(f"test must be 'icl' or 'idg'; got {test!r}")
-    train_bias, _, df2 = test_error_integrands(xs, eps, t, t)
-    bias, weight, _ = test_error_integrands(xs, eps, t, t if test == "idg" else sp.Integer(1))
+    train_bias, _, df2 = error_integrands_shifted(xs, eps, t, t)
+    bias, weight, _ = error_integrands_shifted(xs, eps, t, t if test == "idg" else sp.Integer(1))
     N = rho + mp_trace(train_bias, t, kappa, M)
     return rho + mp_trace(bias, t, kappa, M) + N * mp_trace(weight, t, kappa, M) / (tau - mp_trace(df2, t, kappa, M))

@@ -14,6 +14,9 @@ from sympy.polys.fields import field
 from iclsym.symbolic.ridge import (
     e_icl_ridge,
     e_idg_deterministic_equivalent,
+    error_deterministic_equivalent,
+    fixed_point_deterministic_equivalent,
+    fixed_point_F,
     e_idg_ridge,
     g_task_stable,
     ridge_errors_stable,
@@ -116,3 +119,23 @@ def test_ridgeless_above_threshold_symbolically():
     e2 = e_idg_ridge(x, r_, t_, 0, m_, Sp)
     assert vanishes_mod_quadratic(e1 - K.from_expr(above[0]), quad)
     assert vanishes_mod_quadratic(e2 - K.from_expr(above[1]), quad)
+
+
+def test_shifted_test_law_reproduces_design_icl_and_gives_idg():
+    """One deterministic-equivalent formula with the test task law as input: the ICL law
+    (second moment I) gives DESIGN's e_ICL, the IDG law (R_hat) gives -tau c_e; the ridge
+    self-consistency of the same equivalent is eps F(eps)."""
+    xs, rho, tau, eps, t, kappa, lam = sp.symbols("xs rho tau eps t kappa lam", positive=True)
+    names = {}
+
+    def M(a, j):
+        return names.setdefault((sp.simplify(a - xs), j), sp.Symbol(f"M{j}_{len(names)}"))
+
+    S_, Sp_ = M(xs + eps, 0), M(xs + eps, 1)
+    e_icl_de = error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M, test="icl")
+    e_idg_de = error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M, test="idg")
+    assert sp.simplify(e_icl_de - e_icl_ridge(xs, rho, tau, eps, S_, Sp_)[0]) == 0
+    assert sp.simplify(e_idg_de - e_idg_ridge(xs, rho, tau, eps, S_, Sp_)) == 0
+    assert sp.simplify(e_icl_de - e_idg_de) != 0
+    fp = fixed_point_deterministic_equivalent(xs, tau, lam, eps, t, kappa, M)
+    assert sp.simplify(fp - eps * fixed_point_F(eps, tau, lam, xs, S_)) == 0
