@@ -16,7 +16,9 @@ Hence ``h`` is strictly increasing and concave on ``eps > 0``.  For ``lam > 0``,
 ``h -> -inf`` as ``eps -> 0+`` and ``h -> tau > 0`` as ``eps -> inf``: **exactly one positive
 root**.  For ``lam = 0``, ``h(0+) = tau - 1``: if ``tau < 1`` there is exactly one root (of
 ``g(eps) = 1 - tau``); if ``tau >= 1``, ``h > 0`` on ``eps > 0`` and the ``lam -> 0+`` limit of
-the root is ``eps = 0`` (``eps ~ tau lam/(tau - 1)``).
+the root is ``eps = 0`` (``eps ~ tau lam/(tau - 1)``).  As ``lam -> inf``, ``g -> 1`` forces
+``tau lam/eps -> tau``, so ``eps ~ lam`` (DESIGN section 4 writes ``tau lam``; the equation gives
+``lam``, checked in tests/theory/test_fixed_point.py).
 
 **Bracket.**  ``M(z) <= 1/z`` (``t >= 0``), ``M(z) <= M(x*) = m*`` for ``z >= x*``, and
 ``M(z) >= 1/(1 + z)`` (Jensen, ``int t dmu = 1``).  Each bound replaces ``g`` by an explicit
