@@ -34,7 +34,7 @@ function, and the root of the bounded equation is the positive root of a quadrat
 
 **Solver.**  Newton's method started at ``L = max(L_a, L_m, eps_0) <= root``.  Because ``h`` is
 increasing and concave, each tangent lies above ``h``: Newton iterates from the left of the
-root increase monotonically and never overshoot, so no safeguard beyond the bracket clip is
+root increase monotonically and never overshoot, so no safeguard beyond a clip at ``L`` is
 needed; convergence is quadratic near the root.  All points iterate together on arrays with a
 convergence mask (the active set shrinks; no Python loop over points).
 """
@@ -71,25 +71,31 @@ def _eps0(xs, tau, ik):
     return np.where(tau < 1, (1 - tau) / (tau * M_sub), 0.0)
 
 
+def _lower_start(xs, tau, ik, lam, eps0):
+    """``L = max(L_a, L_m, eps_0) <= root``: where the Newton iteration starts."""
+    one_m_tau = 1 - tau
+    m_star, _ = mp_parts(xs, ik)
+    L_a = _positive_root(tau, one_m_tau * xs + tau * lam, xs * tau * lam)
+    L_m = _positive_root(m_star, one_m_tau, tau * lam)
+    return np.maximum(np.maximum(L_a, L_m), eps0)
+
+
 def eps_bracket(xs, tau, ik, lam, eps0=None):
     """Analytic bracket ``(L, H)`` of the positive root (see the module docstring).
 
-    Arguments are validated float arrays: ``xs = x*``, ``ik = 1/kappa``.
+    Arguments are validated float arrays: ``xs = x*``, ``ik = 1/kappa``.  The solver needs only
+    ``L``; ``H`` documents (and tests) where the root lies.
 
     >>> L, H = eps_bracket(np.array(1.0), np.array(0.5), np.array(0.0), np.array(0.0))
     >>> float(L), float(H)   # kappa = inf, lam = 0: the root is (1 - tau)(1 + x*)/tau = 2
     (2.0, 2.0)
     """
-    one_m_tau = 1 - tau
-    m_star, _ = mp_parts(xs, ik)
-    L_a = _positive_root(tau, one_m_tau * xs + tau * lam, xs * tau * lam)
-    L_m = _positive_root(m_star, one_m_tau, tau * lam)
-    H = _positive_root(tau, one_m_tau * (1 + xs) + tau * lam, (1 + xs) * tau * lam)
-    L = np.maximum(np.maximum(L_a, L_m), _eps0(xs, tau, ik) if eps0 is None else eps0)
+    L = _lower_start(xs, tau, ik, lam, _eps0(xs, tau, ik) if eps0 is None else eps0)
+    H = _positive_root(tau, (1 - tau) * (1 + xs) + tau * lam, (1 + xs) * tau * lam)
     return L, np.maximum(H, L)
 
 
-def _newton(xs, tau, ik, lam, L, H):
+def _newton(xs, tau, ik, lam, L):
     """Newton from the left on ``h(eps)``; arrays are 1-d and ``lam > 0``.
 
     Works on compacted copies of the still-active points (converged points are written out
@@ -98,8 +104,7 @@ def _newton(xs, tau, ik, lam, L, H):
     eps = np.empty_like(L)
     noise = 8 * np.finfo(np.float64).eps
     idx = np.arange(L.size)
-    e, x, t, k, tl, lo, hi = L.copy(), xs, tau, ik, tau * lam, L, H
-    one_m_t = 1 - tau
+    e, x, t, k, tl, lo = L.copy(), xs, tau, ik, tau * lam, L
     for _ in range(MAX_NEWTON):
         if idx.size == 0:
             break
@@ -114,16 +119,23 @@ def _newton(xs, tau, ik, lam, L, H):
         eS = e * S
         one_m_eS = x * S + T1
         pole = tl / e
-        h = np.where(eS <= one_m_eS, eS - one_m_t - pole, t - pole - one_m_eS)
+        h = np.where(eS <= one_m_eS, eS - (1 - t) - pole, t - pole - one_m_eS)
         scale = np.maximum(np.minimum(eS, one_m_eS), pole)
         dh = U + x * P + pole / e
-        new = np.minimum(np.maximum(e - h / dh, lo), hi)
+        # No upper clip is needed: from the left the iterates never pass the root, and a
+        # rounding-induced start on the right lands back on the left (tangents lie above h).
+        new = np.maximum(e - h / dh, lo)
         # Converged when the move is below NEWTON_RTOL (the next error is ~ its square), or h
         # is at its rounding-noise level (stops 2-cycles between neighbouring floats).
         done = (np.abs(new - e) <= NEWTON_RTOL * new) | (np.abs(h) <= noise * scale)
         eps[idx[done]] = new[done]
-        keep = ~done
-        idx, e, x, t, k, tl, lo, hi, one_m_t = (a[keep] for a in (idx, new, x, t, k, tl, lo, hi, one_m_t))
+        # Drop converged points once they are a quarter of the working set (compaction costs a
+        # copy of every array; converged points left in simply stay converged).
+        if 4 * np.count_nonzero(done) >= done.size:
+            keep = ~done
+            idx, e, x, t, k, tl, lo = (a[keep] for a in (idx, new, x, t, k, tl, lo))
+        else:
+            e = new
     if idx.size:
         raise RuntimeError(f"solve_eps: Newton did not converge at {idx.size} points (please report)")
     return eps
@@ -136,8 +148,8 @@ def _eps_core(xs, tau, ik, lam):
     eps = _eps0(xs, tau, ik)
     ridge = lam > 0
     if np.any(ridge):
-        L, H = eps_bracket(xs[ridge], tau[ridge], ik[ridge], lam[ridge], eps[ridge])
-        eps[ridge] = _newton(xs[ridge], tau[ridge], ik[ridge], lam[ridge], L, H)
+        L = _lower_start(xs[ridge], tau[ridge], ik[ridge], lam[ridge], eps[ridge])
+        eps[ridge] = _newton(xs[ridge], tau[ridge], ik[ridge], lam[ridge], L)
     return eps.reshape(shape)
 
 

@@ -43,6 +43,7 @@ def deviations(point, d, runs, seed):
 
 def assert_within(point, d, dev):
     for name, (delta, se) in dev.items():
+        print(f"{point} d={d} {name}: mean - theory = {delta:+.4f}, SE {se:.4f}, d*dev {d * delta:+.2f}")
         # statistical 4 SE plus the O(1/d) finite-size allowance C/d (C justified above)
         assert abs(delta) <= 4 * se + C / d, (point, d, name, delta, se)
 
