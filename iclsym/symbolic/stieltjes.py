@@ -16,7 +16,10 @@ positive one:
 written without cancellation (the denominator is positive for ``z > 0`` whatever
 the sign of ``b``).  Off the real axis the same expression, with the principal
 square root, is the Herglotz branch (``Im M < 0`` for ``Im z > 0``) as long as
-``Re z > 0``; ``other_branch=True`` returns the second root of ``Q``.
+``Re z > 0``; writing the root as ``sqrt(z + lam_-) sqrt(z + lam_+)``,
+``lam_pm = (1 pm kappa**(-1/2))**2``, extends it to the whole upper half-plane (this is what
+the numeric :func:`iclsym.theory.stieltjes_mp` does).  ``other_branch=True`` returns the
+second root of ``Q``.
 """
 
 from __future__ import annotations
