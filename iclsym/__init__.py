@@ -6,7 +6,9 @@ Reference: Y. M. Lu, M. I. Letey, J. A. Zavatone-Veth, A. Maiti, C. Pehlevan,
 This module is a thin facade; the work is done in
 
 * :mod:`iclsym.params`    -- validated ``(alpha, tau, kappa, rho, lam)`` and sizes ``(d, ell, k, n)``
-* :mod:`iclsym.theory`    -- vectorized NumPy and mpmath evaluators of the asymptotic errors
+* :mod:`iclsym.theory`    -- vectorized NumPy and mpmath (:mod:`iclsym.theory.mp`) evaluators of
+  the asymptotic errors; closed forms in limits (:mod:`iclsym.theory.limits`) and the optimal
+  context length (:mod:`iclsym.theory.optimal`)
 * :mod:`iclsym.simulate`  -- finite-``d`` samplers, ridge solvers, exact test errors, dMMSE
 * :mod:`iclsym.sweep`     -- parameter grids, executors (processes / Dask), resumable store
 * :mod:`iclsym.figures`   -- the paper's figures
@@ -17,6 +19,8 @@ Names are imported lazily, so ``import iclsym`` is cheap and never imports SymPy
 >>> import iclsym
 >>> iclsym.Params(alpha=1, tau=0.5, kappa=2, rho=0.1).kappa
 2.0
+>>> float(iclsym.e_icl(1.0, 1.0, 0.5, 0.01))  # ridgeless interpolation pole (DESIGN section 5)
+inf
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ _EXPORTS = {
     "e_icl": "iclsym.theory",
     "e_idg": "iclsym.theory",
     "g_task": "iclsym.theory",
+    "errors": "iclsym.theory",
+    "alpha_star": "iclsym.theory.optimal",
+    "phase_diagram": "iclsym.theory.optimal",
     "simulate_once": "iclsym.simulate",
     "dmmse_once": "iclsym.simulate",
 }

@@ -94,7 +94,7 @@ def check_param(name: str, value) -> np.ndarray:
     bad |= (arr < lo) if lo_incl else (arr <= lo)
     bad |= np.isinf(arr) if not allow_inf else np.isneginf(arr)
     if np.any(bad):
-        first = arr[bad].flat[0] if arr.ndim else float(arr)
+        first = float(arr[bad].flat[0])
         raise ValueError(f"{name} must satisfy {text}; got {first!r}")
     return arr
 

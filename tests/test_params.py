@@ -28,7 +28,7 @@ def test_bad_values_name_the_parameter_and_range(name, bad):
 
 
 def test_bad_entry_inside_an_array_is_caught():
-    with pytest.raises(ValueError, match="^tau must"):
+    with pytest.raises(ValueError, match=r"^tau must satisfy 0 < tau < inf; got -1\.0$"):
         check_theory_args(1.0, np.array([0.5, -1.0, 2.0]), 1.0, 0.1)
 
 
