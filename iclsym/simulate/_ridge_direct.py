@@ -133,6 +133,27 @@ def _eigh_pinv_solve(mat_lower, rhs, shift):
     return v @ coef, cond
 
 
+def _solve_shifted(build, rhs, apply_a, shift, rtol, name):
+    """Solve ``(M + shift I) x = rhs`` for the symmetric matrix ``M = build()`` (lower triangle).
+
+    Cholesky with iterative refinement (``apply_a`` applies ``M + shift I`` matrix-free); if the
+    factorisation fails, ``M`` is rebuilt and solved by the ``eigh`` pseudo-inverse (method
+    ``name + "-eigh"``).  Returns ``(x, method, refinement_steps, cond_estimate)``.
+    """
+    mat = build()
+    mat[np.diag_indices(mat.shape[0])] += shift
+    anorm = _sym_norm1_lower(mat)
+    try:
+        x, steps, cond = _cholesky_solve_refined(mat, anorm, rhs, apply_a, rtol)
+    except np.linalg.LinAlgError:
+        x = None
+    if x is not None:
+        return x, name, steps, cond
+    del mat  # outside the except block, so the traceback no longer holds the factor
+    x, cond = _eigh_pinv_solve(build(), rhs, shift)
+    return x, name + "-eigh", 0, cond
+
+
 def _dual_kernel_lower(xq, h, block: int = 1024):
     """Lower triangle of ``K = (xq xq^T) * (h h^T)`` (Fortran order, upper triangle zero).
 
@@ -163,23 +184,11 @@ def solve_dual(op: RidgeOperator, y, shift, rtol):
     (True, 'dual')
     """
     xq, h = op.xq, op.h
-    n = y.shape[0]
-    kern = _dual_kernel_lower(xq, h)
-    kern[np.diag_indices(n)] += shift
-    anorm = _sym_norm1_lower(kern)
 
     def apply_k(a):
         return op.forward(op.adjoint(a)) + shift * a
 
-    method = "dual"
-    try:
-        a, steps, cond = _cholesky_solve_refined(kern, anorm, y, apply_k, rtol)
-    except np.linalg.LinAlgError:
-        a = None
-    if a is None:  # outside the except block, so the traceback no longer holds the factor
-        del kern
-        a, cond = _eigh_pinv_solve(_dual_kernel_lower(xq, h), y, shift)
-        steps, method = 0, "dual-eigh"
+    a, method, steps, cond = _solve_shifted(lambda: _dual_kernel_lower(xq, h), y, apply_k, shift, rtol, "dual")
     return DirectSolution(op.adjoint(a), method, steps, cond)
 
 
@@ -196,22 +205,10 @@ def solve_primal(op: RidgeOperator, y, shift, rtol, chunk=None):
     """
     xq, h = op.xq, op.h
     d, dp1 = xq.shape[1], h.shape[1]
-    p = d * dp1
-    gram = gram_lower(xq, h, chunk)
-    gram[np.diag_indices(p)] += shift
-    anorm = _sym_norm1_lower(gram)
     rhs = op.adjoint(y).ravel()
 
     def apply_a(v):
         return op.normal(v.reshape(d, dp1), shift).ravel()
 
-    method = "primal"
-    try:
-        x, steps, cond = _cholesky_solve_refined(gram, anorm, rhs, apply_a, rtol)
-    except np.linalg.LinAlgError:
-        x = None
-    if x is None:  # outside the except block, so the traceback no longer holds the factor
-        del gram
-        x, cond = _eigh_pinv_solve(gram_lower(xq, h, chunk), rhs, shift)
-        steps, method = 0, "primal-eigh"
+    x, method, steps, cond = _solve_shifted(lambda: gram_lower(xq, h, chunk), rhs, apply_a, shift, rtol, "primal")
     return DirectSolution(x.reshape(d, dp1), method, steps, cond)
