@@ -94,7 +94,6 @@ def markdown(source_hash: str) -> str:
     checks = moments.structure_checks()
     for name, ok in checks.items():
         _checked(ok, name)
-    e = moments.error_functional()
     coeffs = moments.error_coefficients()
     corr = moments.gaussian_task_correction()
     e_h = moments.conditional_error_given_h()

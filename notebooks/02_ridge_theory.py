@@ -39,7 +39,6 @@ from iclsym.symbolic.ridge import (
     mp_trace,
     ridgeless_targets,
     error_deterministic_equivalent,
-    error_integrands_shifted,
 )
 from iclsym.symbolic.stieltjes import mp_quadratic, stieltjes_mp, stieltjes_mp_derivative
 

@@ -2,7 +2,6 @@
 
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 

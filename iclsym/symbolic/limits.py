@@ -369,7 +369,7 @@ def derive_peak(s=None) -> SimpleNamespace:
     -1/2
     """
     s = s or limit_symbols()
-    xs, kappa, rho, eps, m = s.xs, s.kappa, s.rho, s.eps, s.m
+    xs, rho, eps, m = s.xs, s.rho, s.eps, s.m
     m1, m2 = sp.symbols("m_1 m_2")
     S_ser = m + m1 * eps + m2 * eps**2 / 2
     Sp_ser = m1 + m2 * eps
@@ -562,7 +562,7 @@ def derive_alpha_inf_after_tau_inf(s=None, tau_inf=None) -> SimpleNamespace:
     """
     s = s or limit_symbols()
     ti = tau_inf or derive_tau_inf(s)
-    xs, kappa, rho, m, t = s.xs, s.kappa, s.rho, s.m, s.t
+    xs, kappa, m = s.xs, s.kappa, s.m
     regimes = {}
     for regime, kap in (("<1", kappa), ("=1", sp.Integer(1)), (">1", kappa)):
         M = small_z_stieltjes(kap, regime, s, order=4)
@@ -594,7 +594,7 @@ def derive_alpha_inf_fixed_tau(s=None, ridgeless=None) -> SimpleNamespace:
     """
     s = s or limit_symbols()
     r = ridgeless or derive_ridgeless(s)
-    xs, tau, kappa, rho, m, mt, t = s.xs, s.tau, s.kappa, s.rho, s.m, s.mt, s.t
+    xs, tau, kappa, m, mt = s.xs, s.tau, s.kappa, s.m, s.mt
     out = {"above": {}, "below": {}}
     for side, sym, keff in (("above", m, kappa), ("below", mt, kappa / tau)):
         for regime, rg in (("<", "<1"), ("=", "=1"), (">", ">1")):
@@ -627,7 +627,7 @@ def derive_tau_prop_alpha(s=None, ridgeless=None) -> SimpleNamespace:
     """
     s = s or limit_symbols()
     r = ridgeless or derive_ridgeless(s)
-    xs, tau, kappa, rho, m, t, c = s.xs, s.tau, s.kappa, s.rho, s.m, s.t, s.c
+    xs, tau, kappa, rho, m, c = s.xs, s.tau, s.kappa, s.rho, s.m, s.c
     g = r.e_icl_above - r.e_idg_above
     limits = {}
     for regime, kap in (("<1", kappa), ("=1", sp.Integer(1)), (">1", kappa)):
@@ -656,7 +656,7 @@ def derive_kappa_inf(s=None, ridgeless=None) -> SimpleNamespace:
     """
     s = s or limit_symbols()
     r = ridgeless or derive_ridgeless(s)
-    xs, tau, kappa, rho, lam, eps, m, mt = s.xs, s.tau, s.kappa, s.rho, s.lam, s.eps, s.m, s.mt
+    xs, tau, kappa, lam, eps, m, mt = s.xs, s.tau, s.kappa, s.lam, s.eps, s.m, s.mt
     ik = sp.Symbol("iota", positive=True)  # 1/kappa
     out, checks = {}, {}
     for side, sym in (("above", m), ("below", mt)):

@@ -29,7 +29,6 @@ import sympy as sp
 from iclsym.symbolic.tensornet import (
     Contracted,
     Factor,
-    Term,
     TExpr,
     context_sum,
     contract,

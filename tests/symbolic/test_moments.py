@@ -234,7 +234,6 @@ def test_moments_exact_quadrature(ell):
     weights, s, q, xq, yq = _quadrature_model(d, ell, rho, w)
     M = m.derive_moments()
     for name, factors in _moment_table(s, q, xq, yq).items():
-        free = _free(factors)
         exact = np.tensordot(weights, _full_tensor(factors), axes=(0, 0))
         theory = getattr(M, name).evaluate(values, {"w": w}, tuple(LABELS.get(name, "")))
         np.testing.assert_allclose(theory, exact, rtol=1e-10, atol=1e-12, err_msg=name)
