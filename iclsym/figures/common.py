@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 
 __all__ = [
-    "aggregate", "errorbar", "finite_max", "finite_or_nan", "mean_se", "new_figure", "plain_log_ticks", "report_rows", "save",
-    "sim_caption",
-    "sim_points", "theory_at_points", "POINT_KEYS",
+    "aggregate", "compare_rows", "errorbar", "finite_max", "finite_or_nan", "mean_se", "new_figure", "plain_log_ticks",
+    "report_rows", "save", "sim_caption", "sim_points", "theory_at_points", "POINT_KEYS",
 ]
 
 #: the columns that identify one simulated point (runs are averaged over)
@@ -114,13 +113,17 @@ def save(fig, out_dir, stem: str) -> list[Path]:
     return paths
 
 
-def theory_at_points(agg, fn, lam=None):
+def theory_at_points(agg, fn, lam=None, per_parameter: bool = False):
     """Evaluate a theory function at the *effective* ratios of aggregated simulation points.
 
     DESIGN §2/§10: finite-``d`` simulations realise ``ell/d``, ``k/d``, ``n/d^2`` only up to
     rounding, so theory is compared at the ratios actually used (columns ``alpha_eff``,
-    ``tau_eff``, ``kappa_eff`` when present, else the nominal ones).
+    ``tau_eff``, ``kappa_eff`` when present, else the nominal ones).  With
+    ``per_parameter=True`` the sample ratio is ``tau_p = n/(d(d+1))`` instead, the finite-``d``
+    parameter count (see :mod:`iclsym.figures.allowance`).
     """
+    from iclsym.figures.allowance import tau_per_parameter
+
     if len(agg) == 0:
         return np.zeros(0)
 
@@ -131,37 +134,58 @@ def theory_at_points(agg, fn, lam=None):
         eff = agg[name + "_eff"].to_numpy(dtype=float)
         return np.where(np.isnan(eff), nominal, eff)
 
+    tau = col("tau")
+    if per_parameter:
+        tau = tau_per_parameter(tau, agg["d"].to_numpy(dtype=float))
     lam_values = agg["lam"].to_numpy(dtype=float) if lam is None else np.broadcast_to(float(lam), len(agg))
-    return np.asarray(fn(col("alpha"), col("tau"), col("kappa"), agg["rho"].to_numpy(dtype=float), lam_values),
+    return np.asarray(fn(col("alpha"), tau, col("kappa"), agg["rho"].to_numpy(dtype=float), lam_values),
                       dtype=float)
 
 
-def report_rows(figure: str, panel: str, agg, field: str, theory=None) -> list[dict]:
+def compare_rows(figure: str, panel: str, agg, field: str, fn) -> list[dict]:
+    """:func:`report_rows` with ``fn`` evaluated at ``tau = n/d^2`` and at ``tau_p = n/(d(d+1))``."""
+    return report_rows(figure, panel, agg, field, theory_at_points(agg, fn),
+                       theory_at_points(agg, fn, per_parameter=True))
+
+
+def report_rows(figure: str, panel: str, agg, field: str, theory=None, theory_p=None) -> list[dict]:
     """Rows of the theory-vs-simulation table of ``report.md``.
 
-    ``rel_gap = (mean - theory)/theory`` and ``z = (mean - theory)/SE``.
+    ``rel_gap = (mean - theory)/theory`` and ``z = (mean - theory)/SE``.  When ``theory_p`` (the
+    theory at ``tau_p = n/(d(d+1))``) is given, each row also carries the finite-size
+    ``allowance``, whether the point is ``within`` it, the ``c_needed`` to include it and the
+    ``near_pole`` flag (:mod:`iclsym.figures.allowance`); otherwise those are NaN/None.
 
     Examples
     --------
     >>> import pandas as pd
     >>> agg = pd.DataFrame({"kind": ["toy"], "alpha": [1.0], "tau": [2.0], "kappa": [0.5], "rho": [0.1],
     ...                     "lam": [0.0], "d": [8], "runs": [3], "e_icl_mean": [1.1], "e_icl_se": [0.05]})
-    >>> r = report_rows("1", "A", agg, "e_icl", np.array([1.0]))[0]
-    >>> round(r["rel_gap"], 3), round(r["z"], 3)
-    (0.1, 2.0)
+    >>> r = report_rows("1", "A", agg, "e_icl", np.array([1.0]), np.array([1.01]))[0]
+    >>> round(r["rel_gap"], 3), round(r["z"], 3), round(r["allowance"], 4), r["within"]
+    (0.1, 2.0, 1.335, True)
     """
+    from iclsym.figures import allowance as fs
+
     rows = []
     for i, (_, p) in enumerate(agg.iterrows()):
-        mean, se = float(p[field + "_mean"]), float(p[field + "_se"])
+        mean, se, d = float(p[field + "_mean"]), float(p[field + "_se"]), int(p["d"])
         th = math.nan if theory is None else float(theory[i])
+        th_p = math.nan if theory_p is None else float(theory_p[i])
         finite = math.isfinite(th)
+        judged = finite and math.isfinite(th_p) and math.isfinite(se) and th != 0
+        allow = float(fs.allowance(th, th_p, se, d)) if judged else math.nan
         rows.append({
             "figure": figure, "panel": panel, "kind": p["kind"], "field": field,
             "alpha": float(p["alpha"]), "tau": float(p["tau"]), "kappa": float(p["kappa"]),
-            "rho": float(p["rho"]), "lam": float(p["lam"]), "d": int(p["d"]), "runs": int(p["runs"]),
-            "mean": mean, "se": se, "theory": th,
+            "rho": float(p["rho"]), "lam": float(p["lam"]), "d": d, "runs": int(p["runs"]),
+            "mean": mean, "se": se, "theory": th, "theory_p": th_p,
             "rel_gap": (mean - th) / th if finite and th != 0 else math.nan,
             "z": (mean - th) / se if finite and se > 0 else math.nan,
+            "allowance": allow,
+            "within": bool(abs(mean - th) <= allow) if judged else None,
+            "c_needed": float(fs.c_needed(mean, se, th, th_p, d)) if judged else math.nan,
+            "near_pole": bool(fs.near_pole(th, th_p, d)) if judged else False,
         })
     return rows
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from iclsym.figures.common import (
-    errorbar, finite_max, finite_or_nan, new_figure, report_rows, save, sim_caption, sim_points, theory_at_points,
+    compare_rows, errorbar, finite_max, finite_or_nan, new_figure, save, sim_caption, sim_points,
 )
 from iclsym.sweep.grid import Job
 
@@ -80,11 +80,11 @@ def points(store, settings) -> list[dict]:
     rows = []
     sims = _sims(store, settings, kappa=ab["kappa"], rho=ab["rho"], lam=ab["lam"])
     sims = sims[sims["alpha"].isin(ab["alpha"]) & sims["tau"].isin(ab["tau"])] if len(sims) else sims
-    rows += report_rows("1", "A", sims, "e_idg", theory_at_points(sims, th.e_idg))
-    rows += report_rows("1", "B", sims, "e_icl", theory_at_points(sims, th.e_icl))
+    rows += compare_rows("1", "A", sims, "e_idg", th.e_idg)
+    rows += compare_rows("1", "B", sims, "e_icl", th.e_icl)
     sims = _sims(store, settings, alpha=c["alpha"], kappa=c["kappa"], rho=c["rho"])
     sims = sims[sims["lam"].isin(c["lam"]) & sims["tau"].isin(c["tau"])] if len(sims) else sims
-    rows += report_rows("1", "C", sims, "e_icl", theory_at_points(sims, th.e_icl))
+    rows += compare_rows("1", "C", sims, "e_icl", th.e_icl)
     return rows
 
 

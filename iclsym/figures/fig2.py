@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from iclsym.figures.common import (
-    errorbar, finite_or_nan, new_figure, plain_log_ticks, report_rows, save, sim_caption, sim_points, theory_at_points,
+    compare_rows, errorbar, finite_or_nan, new_figure, plain_log_ticks, save, sim_caption, sim_points,
 )
 from iclsym.sweep.grid import Job
 
@@ -89,7 +89,7 @@ def points(store, settings) -> list[dict]:
     for name, p in PANELS.items():
         sims = _sims(store, settings, p)
         fn = th.e_idg if p["field"] == "e_idg" else th.e_icl
-        rows += report_rows("2", name, sims, p["field"], theory_at_points(sims, fn))
+        rows += compare_rows("2", name, sims, p["field"], fn)
     return rows
 
 

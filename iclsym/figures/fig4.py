@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from iclsym.figures.common import (
-    aggregate, errorbar, finite_or_nan, new_figure, report_rows, save, sim_caption, sim_points, theory_at_points,
+    aggregate, compare_rows, errorbar, finite_or_nan, new_figure, report_rows, save, sim_caption, sim_points,
 )
 from iclsym.sweep.grid import Job
 
@@ -151,7 +151,7 @@ def points(store, settings) -> list[dict]:
     rows = []
     for alpha in _alphas():
         sims = _ridge_sims(store, settings, alpha)
-        rows += report_rows("4", "A/B", sims, "g_task", theory_at_points(sims, th.g_task))
+        rows += compare_rows("4", "A/B", sims, "g_task", th.g_task)
     for alpha in _alphas():
         rows += report_rows("4", "A/B dMMSE", _dmmse_sims(store, settings, alpha), "g_task", None)
     return rows

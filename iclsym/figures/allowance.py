@@ -1,0 +1,111 @@
+"""Finite-size allowance: how far a finite-``d`` simulation may sit from the ``d -> inf`` theory.
+
+DESIGN §10 asks that comparisons of simulations with the asymptotic theory state their
+finite-size allowance.  Ours is
+
+    |mean - e(tau)|  <=  4 SE  +  |e(tau_p) - e(tau)|  +  C |e(tau)| / d ,      C = C_FINITE_SIZE,
+
+with every theory value taken at the simulation's effective ratios (DESIGN §2), and three terms:
+
+* ``4 SE``: Monte Carlo noise. ``SE`` is the standard error of the mean over runs.
+* ``|e(tau_p) - e(tau)|``, the **parameter-count shift**. The reduced model's ``Gamma`` is
+  ``d x (d + 1)``, so ridge regression fits ``p = d(d + 1)`` parameters. At finite ``d`` the
+  interpolation threshold (the pole of the ridgeless error, DESIGN §4) is at ``n = p``, that is
+  ``tau = 1 + 1/d``, not at ``n = d^2``. Both ``tau = n/d^2`` and ``tau_p = n/p = tau d/(d + 1)``
+  have the same limit, so the theory cannot tell them apart. Their difference is an O(1/d)
+  effect, but its size is ``e'(tau) tau/d``, which is large next to the pole and negligible
+  where ``e`` is flat in ``tau``.
+  Checked by simulation (``tests/figures/test_allowance.py``, ``mc``): at ``d = 40``,
+  ``alpha = 10``, ``lam = 1e-5`` the simulated peak sits at ``n = p``. At ``n = d^2`` the
+  simulation gives 3.7 ± 0.4, where the theory at ``n/d^2`` says 16.9 and at ``n/p`` says 4.1.
+* ``C |e| / d``: every other O(1/d) correction. ``C`` is calibrated by
+  ``benchmarks/finite_size.py`` on its own simulations of every Fig. 1-2 point, at ``d = 50``
+  and ``d = 70`` with seeds independent of the ``d = 100`` runs. The calibrated ``C`` is the
+  smallest one for which every calibration point lies inside the allowance (see
+  :func:`c_needed`), rounded up. Measured: 8.84 at ``d = 50`` and 5.75 at ``d = 70``. The
+  largest point is Fig. 2C, ``kappa = 1``, ``alpha = 1000``; at ``kappa = 1`` the limit is
+  approached only like ``alpha^{-1/2}`` (DESIGN §5). The 90th percentile is about 1.
+  Without the shift term the same data would need ``C`` = 28 and 41.
+
+Points with ``d * |e(tau_p) - e(tau)| > |e|``, meaning the shift alone is more than ``O(1/d)``
+relative, are next to the pole. There the allowance is as wide as the shift, and the report
+marks them ``near pole``.
+
+Examples
+--------
+>>> float(allowance(theory=1.0, theory_p=1.02, se=0.01, d=100))
+0.15
+>>> float(c_needed(mean=1.10, se=0.01, theory=1.0, theory_p=1.02, d=100))
+4.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["C_FINITE_SIZE", "N_SE", "tau_per_parameter", "allowance", "c_needed", "near_pole"]
+
+#: the constant of the generic O(1/d) term, calibrated by ``benchmarks/finite_size.py``
+#: (largest needed value measured at d = 50 and 70: 8.84, rounded up)
+C_FINITE_SIZE = 9.0
+#: standard errors allowed for Monte Carlo noise
+N_SE = 4.0
+
+
+def tau_per_parameter(tau, d):
+    """``tau_p = n/p`` with ``p = d(d + 1)``, the parameter count of ``Gamma``, given ``tau = n/d^2``.
+
+    Examples
+    --------
+    >>> float(tau_per_parameter(1.0, 100))
+    0.9900990099009901
+    >>> float(tau_per_parameter(1.0 + 1.0 / 40, 40))  # n = p: the finite-d interpolation threshold
+    1.0
+    """
+    d = np.asarray(d, dtype=float)
+    return np.asarray(tau, dtype=float) * d / (d + 1.0)
+
+
+def allowance(theory, theory_p, se, d, c=C_FINITE_SIZE, n_se=N_SE):
+    """Largest ``|mean - theory|`` counted as agreement: ``n_se SE + |theory_p - theory| + c |theory|/d``.
+
+    ``theory`` is the theory at ``tau = n/d^2`` and ``theory_p`` at ``tau_p = n/p`` (see the
+    module docstring). A missing standard error (a single run) gives NaN, not a false pass.
+
+    Examples
+    --------
+    >>> allowance([1.0, 2.0], [1.0, 2.5], [0.0, 0.1], 50).round(3)
+    array([0.18, 1.26])
+    """
+    theory = np.asarray(theory, dtype=float)
+    return (n_se * np.asarray(se, dtype=float) + np.abs(np.asarray(theory_p, dtype=float) - theory)
+            + c * np.abs(theory) / np.asarray(d, dtype=float))
+
+
+def c_needed(mean, se, theory, theory_p, d, n_se=N_SE):
+    """Smallest ``C`` for which the point is within :func:`allowance` (0 if the other terms suffice).
+
+    Examples
+    --------
+    >>> c_needed([1.0, 1.3], [0.01, 0.01], [1.0, 1.0], [1.0, 1.1], 10).round(6)
+    array([0. , 1.6])
+    """
+    theory = np.asarray(theory, dtype=float)
+    excess = (np.abs(np.asarray(mean, dtype=float) - theory) - n_se * np.asarray(se, dtype=float)
+              - np.abs(np.asarray(theory_p, dtype=float) - theory))
+    return np.asarray(d, dtype=float) * np.maximum(excess, 0.0) / np.abs(theory)
+
+
+def near_pole(theory, theory_p, d):
+    """True where the parameter-count shift alone exceeds ``|theory|/d``.
+
+    This is next to the ridgeless pole at ``tau = 1``, where the finite-``d`` threshold
+    ``n = d(d + 1)`` and the asymptotic one ``n = d^2`` give different answers.
+
+    Examples
+    --------
+    >>> near_pole([16.9, 1.0], [4.1, 1.001], 100).tolist()
+    [True, False]
+    """
+    theory = np.asarray(theory, dtype=float)
+    return np.asarray(d, dtype=float) * np.abs(np.asarray(theory_p, dtype=float) - theory) > np.abs(theory)
