@@ -27,9 +27,10 @@ with every theory value taken at the simulation's effective ratios (DESIGN §2),
   approached only like ``alpha^{-1/2}`` (DESIGN §5). The 90th percentile is about 1.
   Without the shift term the same data would need ``C`` = 28 and 41.
 
-Points with ``d * |e(tau_p) - e(tau)| > |e|``, meaning the shift alone is more than ``O(1/d)``
-relative, are next to the pole. There the allowance is as wide as the shift, and the report
-marks them ``near pole``.
+A point is marked ``steep in tau`` when the shift term is larger than the generic term
+``C |e|/d``. Since the shift is about ``|e'(tau)| tau/d``, this means
+``|d log e / d log tau| > C``. It happens next to the ridgeless pole at ``tau = 1``, and next to
+the line ``kappa = tau < 1`` at large ``alpha``, where the error grows like ``alpha^{1/2}``.
 
 Examples
 --------
@@ -43,7 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["C_FINITE_SIZE", "N_SE", "tau_per_parameter", "allowance", "c_needed", "near_pole"]
+__all__ = ["C_FINITE_SIZE", "N_SE", "tau_per_parameter", "allowance", "c_needed", "steep_in_tau"]
 
 #: the constant of the generic O(1/d) term, calibrated by ``benchmarks/finite_size.py``
 #: (largest needed value measured at d = 50 and 70: 8.84, rounded up)
@@ -96,16 +97,17 @@ def c_needed(mean, se, theory, theory_p, d, n_se=N_SE):
     return np.asarray(d, dtype=float) * np.maximum(excess, 0.0) / np.abs(theory)
 
 
-def near_pole(theory, theory_p, d):
-    """True where the parameter-count shift alone exceeds ``|theory|/d``.
+def steep_in_tau(theory, theory_p, d, c=C_FINITE_SIZE):
+    """True where the parameter-count shift is larger than the generic term ``c |theory|/d``.
 
-    This is next to the ridgeless pole at ``tau = 1``, where the finite-``d`` threshold
-    ``n = d(d + 1)`` and the asymptotic one ``n = d^2`` give different answers.
+    That is ``|d log e / d log tau| > c``: next to the ridgeless pole at ``tau = 1``, where the
+    finite-``d`` threshold ``n = d(d + 1)`` and the asymptotic one ``n = d^2`` give different
+    answers, or next to the line ``kappa = tau`` at large ``alpha``.
 
     Examples
     --------
-    >>> near_pole([16.9, 1.0], [4.1, 1.001], 100).tolist()
+    >>> steep_in_tau([16.9, 1.0], [4.1, 1.05], 100).tolist()
     [True, False]
     """
     theory = np.asarray(theory, dtype=float)
-    return np.asarray(d, dtype=float) * np.abs(np.asarray(theory_p, dtype=float) - theory) > np.abs(theory)
+    return np.abs(np.asarray(theory_p, dtype=float) - theory) > c * np.abs(theory) / np.asarray(d, dtype=float)

@@ -154,7 +154,7 @@ def report_rows(figure: str, panel: str, agg, field: str, theory=None, theory_p=
     ``rel_gap = (mean - theory)/theory`` and ``z = (mean - theory)/SE``.  When ``theory_p`` (the
     theory at ``tau_p = n/(d(d+1))``) is given, each row also carries the finite-size
     ``allowance``, whether the point is ``within`` it, the ``c_needed`` to include it and the
-    ``near_pole`` flag (:mod:`iclsym.figures.allowance`); otherwise those are NaN/None.
+    ``steep_in_tau`` flag (:mod:`iclsym.figures.allowance`); otherwise those are NaN/None.
 
     Examples
     --------
@@ -185,7 +185,7 @@ def report_rows(figure: str, panel: str, agg, field: str, theory=None, theory_p=
             "allowance": allow,
             "within": bool(abs(mean - th) <= allow) if judged else None,
             "c_needed": float(fs.c_needed(mean, se, th, th_p, d)) if judged else math.nan,
-            "near_pole": bool(fs.near_pole(th, th_p, d)) if judged else False,
+            "steep_in_tau": bool(fs.steep_in_tau(th, th_p, d)) if judged else False,
         })
     return rows
 

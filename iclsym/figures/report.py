@@ -80,7 +80,7 @@ def _fmt(x, digits=4) -> str:
 def _verdict(r) -> str:
     if r.get("within") is None:
         return "—"
-    return ("yes" if r["within"] else "**no**") + (" (near pole)" if r.get("near_pole") else "")
+    return ("yes" if r["within"] else "**no**") + (" (steep in tau)" if r.get("steep_in_tau") else "")
 
 
 def format_table(rows) -> str:
@@ -91,7 +91,7 @@ def format_table(rows) -> str:
     >>> print(format_table([{"figure": "1", "panel": "A", "kind": "ridge", "field": "e_idg", "alpha": 1.0,
     ...     "tau": 2.0, "kappa": 0.5, "rho": 0.01, "lam": 1e-05, "d": 40, "runs": 3, "mean": 1.1, "se": 0.05,
     ...     "theory": 1.0, "theory_p": 1.01, "rel_gap": 0.1, "z": 2.0, "allowance": 0.435, "within": True,
-    ...     "near_pole": False}]).splitlines()[2])
+    ...     "steep_in_tau": False}]).splitlines()[2])
     | 1 | A | ridge | e_idg | 1 | 2 | 0.5 | 0.01 | 1e-05 | 40 | 3 | 1.1 ± 0.05 | 1 | 1.01 | +10.0% | +2.00 | 0.435 | yes |
     """
     head = ("| fig | panel | kind | quantity | alpha | tau | kappa | rho | lam | d | runs | simulation (mean ± SE) "
@@ -119,10 +119,10 @@ def _summary_line(compared) -> str:
     judged = [r for r in compared if r.get("within") is not None]
     if judged:
         c = max(r["c_needed"] for r in judged)
-        poles = sum(r["near_pole"] for r in judged)
+        steep = sum(r["steep_in_tau"] for r in judged)
         text += (f"; **{sum(r['within'] for r in judged)} of {len(judged)} within the finite-size allowance** "
                  f"(largest C needed {c:.2f}")
-        text += f"; {poles} near the pole)" if poles else ")"
+        text += f"; {steep} steep in tau)" if steep else ")"
     return text
 
 
@@ -169,8 +169,8 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         "Here p = d(d+1) is the parameter count of Gamma. The finite-d interpolation peak sits at n = p, not at "
         "n = d^2, and that shift is the dominant finite-size effect next to `tau = 1`. C was calibrated on "
         "separate simulations at d = 50 and 70 (`benchmarks/finite_size.py`); see `iclsym.figures.allowance`. "
-        "'C needed' is the smallest C that would include every point listed. A point is marked 'near pole' "
-        "when the shift alone is larger than |e|/d. dMMSE has no closed form (simulation only).",
+        "'C needed' is the smallest C that would include every point listed. A point is marked 'steep in tau' "
+        "when the shift term is larger than the C term. dMMSE has no closed form (simulation only).",
         "",
         _summary(rows),
         "",

@@ -44,10 +44,11 @@ def test_c_needed_is_the_boundary():
     assert np.all(gap[~inside] > fs.allowance(theory_, theory_p, se, d, c=0.999 * c)[~inside])
 
 
-def test_tau_per_parameter_and_near_pole():
+def test_tau_per_parameter_and_steep_in_tau():
     assert float(fs.tau_per_parameter(1 + 1 / 50, 50)) == pytest.approx(1.0)  # n = d(d+1)
     np.testing.assert_allclose(fs.tau_per_parameter([0.5, 2.0], [10, 100]), [0.5 * 10 / 11, 2.0 * 100 / 101])
-    assert fs.near_pole([10.0, 10.0], [10.2, 9.95], 100).tolist() == [True, False]
+    # shift 1.0 > 9 * 10/100 = 0.9; shift 0.5 < 0.9
+    assert fs.steep_in_tau([10.0, 10.0], [11.0, 9.5], 100).tolist() == [True, False]
 
 
 def _agg(values, d=50, tau=2.0):
@@ -59,9 +60,9 @@ def _agg(values, d=50, tau=2.0):
 def test_report_rows_carry_the_verdict():
     agg = _agg([1.0, 1.2, 1.4])  # mean 1.2, SE 0.2/sqrt(3)
     se = 0.2 / math.sqrt(3)
-    row = report_rows("1", "C", agg, "e_icl", np.array([1.0]), np.array([1.05]))[0]
-    assert row["allowance"] == pytest.approx(4 * se + 0.05 + 9 * 1.0 / 50)
-    assert row["within"] is True and row["near_pole"] is True  # 50 * 0.05 > 1.0
+    row = report_rows("1", "C", agg, "e_icl", np.array([1.0]), np.array([1.2]))[0]
+    assert row["allowance"] == pytest.approx(4 * se + 0.2 + 9 * 1.0 / 50)
+    assert row["within"] is True and row["steep_in_tau"] is True  # shift 0.2 > 9 * 1.0/50
     assert row["c_needed"] == 0.0
     far = report_rows("1", "C", _agg([2.0, 2.2, 2.4]), "e_icl", np.array([1.0]), np.array([1.0]))[0]
     assert far["within"] is False
@@ -71,10 +72,10 @@ def test_report_rows_carry_the_verdict():
     assert none["within"] is None and math.isnan(none["allowance"])
     table = format_table([row, far, none]).splitlines()
     assert "allowance" in table[0] and "within" in table[0]
-    assert table[2].endswith("| yes (near pole) |") and table[3].endswith("| **no** |")
+    assert table[2].endswith("| yes (steep in tau) |") and table[3].endswith("| **no** |")
     assert table[4].endswith("| — |")
-    # one of the two is within; the far one needs C = 50 (1.2 - 4 SE) = 36.91; the first is near the pole
-    assert "**1 of 2 within the finite-size allowance** (largest C needed 36.91; 1 near the pole)" in _summary(
+    # one of the two is within; the far one needs C = 50 (1.2 - 4 SE) = 36.91; the first is steep in tau
+    assert "**1 of 2 within the finite-size allowance** (largest C needed 36.91; 1 steep in tau)" in _summary(
         [row, far])
 
 
