@@ -73,7 +73,7 @@ class Settings:
 def quick() -> Settings:
     """Reduced ``d`` and runs: the whole reproduction in <= 10 min on 2 cores.
 
-    Measured (``iclsym figures --quick``, 2 workers): 1.4 min on an idle 2-core machine; the
+    Measured (``iclsym figures --quick``, 2 workers): 44 s on an idle 2-core machine; the
     same run at ``d = 40`` took 2.4 min with the machine's load average at 7.
     """
     return Settings(mode="quick", d=48, runs=3, d_dmmse=48, runs_dmmse=3, n_test=200, dmmse_kappas=16,
