@@ -168,7 +168,8 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         f"finite-size allowance is `{fs.N_SE:g} SE + |e(n/p) - e(n/d^2)| + C |e|/d` with C = {fs.C_FINITE_SIZE:g}. "
         "Here p = d(d+1) is the parameter count of Gamma. The finite-d interpolation peak sits at n = p, not at "
         "n = d^2, and that shift is the dominant finite-size effect next to `tau = 1`. C was calibrated on "
-        "separate simulations at d = 50 and 70 (`benchmarks/finite_size.py`); see `iclsym.figures.allowance`. "
+        "separate simulations of the Fig. 1-2 points at d = 50 and 70 (`benchmarks/finite_size.py`); Fig. 4's "
+        "g_task rows use the same rule without a calibration of their own. See `iclsym.figures.allowance`. "
         "'C needed' is the smallest C that would include every point listed. A point is marked 'steep in tau' "
         "when the shift term is larger than the C term. dMMSE has no closed form (simulation only).",
         "",
