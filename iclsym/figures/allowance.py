@@ -22,10 +22,13 @@ with every theory value taken at the simulation's effective ratios (DESIGN §2),
   ``benchmarks/finite_size.py`` on its own simulations of every Fig. 1-2 point, at ``d = 50``
   and ``d = 70`` with seeds independent of the ``d = 100`` runs. The calibrated ``C`` is the
   smallest one for which every calibration point lies inside the allowance (see
-  :func:`c_needed`), rounded up. Measured: 8.84 at ``d = 50`` and 5.75 at ``d = 70``. The
-  largest point is Fig. 2C, ``kappa = 1``, ``alpha = 1000``; at ``kappa = 1`` the limit is
-  approached only like ``alpha^{-1/2}`` (DESIGN §5). The 90th percentile is about 1.
+  :func:`c_needed`), rounded up. Measured: 8.84 at ``d = 50`` and 5.75 at ``d = 70``. At
+  ``d = 50`` the largest point is Fig. 2C, ``kappa = 1``, ``alpha = 1000``; at ``kappa = 1`` the
+  limit is approached only like ``alpha^{-1/2}`` (DESIGN §5). The 90th percentile is about 1.
   Without the shift term the same data would need ``C`` = 28 and 41.
+  Applied to the ``d = 100``, 10-run ``iclsym figures --full --only 1,2`` data, all 147 points
+  are within the allowance, and the largest ``C`` needed is 5.08
+  (``benchmarks/finite_size.py --validate STORE --d 100 --runs 10``).
 
 A point is marked ``steep in tau`` when the shift term is larger than the generic term
 ``C |e|/d``. Since the shift is about ``|e'(tau)| tau/d``, this means
