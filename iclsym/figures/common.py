@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from iclsym.figures import allowance as fs
+
 __all__ = [
     "aggregate", "compare_rows", "errorbar", "finite_max", "finite_or_nan", "mean_se", "new_figure", "plain_log_ticks",
     "report_rows", "save", "sim_caption", "sim_points", "theory_at_points", "POINT_KEYS",
@@ -122,8 +124,6 @@ def theory_at_points(agg, fn, lam=None, per_parameter: bool = False):
     ``per_parameter=True`` the sample ratio is ``tau_p = n/(d(d+1))`` instead, the finite-``d``
     parameter count (see :mod:`iclsym.figures.allowance`).
     """
-    from iclsym.figures.allowance import tau_per_parameter
-
     if len(agg) == 0:
         return np.zeros(0)
 
@@ -136,7 +136,7 @@ def theory_at_points(agg, fn, lam=None, per_parameter: bool = False):
 
     tau = col("tau")
     if per_parameter:
-        tau = tau_per_parameter(tau, agg["d"].to_numpy(dtype=float))
+        tau = fs.tau_per_parameter(tau, agg["d"].to_numpy(dtype=float))
     lam_values = agg["lam"].to_numpy(dtype=float) if lam is None else np.broadcast_to(float(lam), len(agg))
     return np.asarray(fn(col("alpha"), tau, col("kappa"), agg["rho"].to_numpy(dtype=float), lam_values),
                       dtype=float)
@@ -165,8 +165,6 @@ def report_rows(figure: str, panel: str, agg, field: str, theory=None, theory_p=
     >>> round(r["rel_gap"], 3), round(r["z"], 3), round(r["allowance"], 4), r["within"]
     (0.1, 2.0, 1.335, True)
     """
-    from iclsym.figures import allowance as fs
-
     rows = []
     for i, (_, p) in enumerate(agg.iterrows()):
         mean, se, d = float(p[field + "_mean"]), float(p[field + "_se"]), int(p["d"])

@@ -49,16 +49,11 @@ def jobs(settings) -> list[Job]:
     ab, c = PARAMS["AB"], PARAMS["C"]
     for alpha in ab["alpha"]:
         for tau in ab["tau"]:
-            out += _runs(settings, alpha, tau, ab["kappa"], ab["rho"], ab["lam"])
+            out += settings.ridge_jobs(alpha, tau, ab["kappa"], ab["rho"], ab["lam"])
     for lam in c["lam"]:
         for tau in c["tau"]:
-            out += _runs(settings, c["alpha"], tau, c["kappa"], c["rho"], lam)
+            out += settings.ridge_jobs(c["alpha"], tau, c["kappa"], c["rho"], lam)
     return out
-
-
-def _runs(settings, alpha, tau, kappa, rho, lam):
-    return [Job(settings.ridge_kind, alpha, tau, kappa, rho, lam, d=settings.d, run=r, base_seed=settings.base_seed,
-                options=settings.job_options) for r in range(settings.runs)]
 
 
 def _sims(store, settings, **where):

@@ -62,8 +62,7 @@ def jobs(settings) -> list[Job]:
     for name, p in PANELS.items():
         for kappa in p["kappa"]:
             for alpha in _sim_alphas(settings, name):
-                out += [Job(settings.ridge_kind, alpha, p["tau"], kappa, p["rho"], LAM_SIM, d=settings.d, run=r,
-                            base_seed=settings.base_seed, options=settings.job_options) for r in range(settings.runs)]
+                out += settings.ridge_jobs(alpha, p["tau"], kappa, p["rho"], LAM_SIM)
     return out
 
 

@@ -110,8 +110,7 @@ def jobs(settings) -> list[Job]:
     for alpha in _alphas():
         tau = C_PATH * alpha
         for kappa in KAPPA_SIM:
-            out += [Job(settings.ridge_kind, alpha, tau, kappa, RHO, LAM_SIM, d=settings.d, run=r,
-                        base_seed=settings.base_seed, options=settings.job_options) for r in range(settings.runs)]
+            out += settings.ridge_jobs(alpha, tau, kappa, RHO, LAM_SIM)
         for kappa in dmmse_kappas(settings):
             out += [Job(settings.dmmse_kind, alpha, tau, kappa, RHO, 0.0, d=settings.d_dmmse, run=r,
                         base_seed=settings.base_seed, options={"n_test": settings.n_test})

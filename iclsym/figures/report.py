@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from iclsym.figures import allowance as fs
+
 __all__ = ["closed_forms_text", "write_report", "format_table"]
 
 #: DESIGN §4 (ridge ICL error and the self-consistent eps), used when the derivations'
@@ -141,8 +143,6 @@ def _summary(rows) -> str:
 
 def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None) -> Path:
     """Write ``out_dir/report.md`` and return its path."""
-    from iclsym.figures import allowance as fs
-
     out_dir = Path(out_dir)
     source, forms = closed_forms_text(root)
     parts = [

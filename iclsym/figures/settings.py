@@ -69,6 +69,19 @@ class Settings:
     def replace(self, **changes) -> "Settings":
         return replace(self, **changes)
 
+    def ridge_jobs(self, alpha, tau, kappa, rho, lam) -> list:
+        """The ``runs`` linear-attention jobs of one simulated point (``d``, seeds and options from here).
+
+        Examples
+        --------
+        >>> [j.run for j in tiny().ridge_jobs(1.0, 2.0, 0.5, 0.01, 1e-5)]
+        [0, 1]
+        """
+        from iclsym.sweep.grid import Job
+
+        return [Job(self.ridge_kind, alpha, tau, kappa, rho, lam, d=self.d, run=r, base_seed=self.base_seed,
+                    options=self.job_options) for r in range(self.runs)]
+
 
 def quick() -> Settings:
     """Reduced ``d`` and runs: the whole reproduction in <= 10 min on 2 cores.
