@@ -167,19 +167,16 @@ class ResultStore:
                 raise ValueError(f"cannot filter on {col!r}; columns are {COORDS}")
             conds.append(f"{col} = ?")
             values.append(float(val) if col in PARAM_NAMES else val)
-        sql = (
-            "SELECT kind, alpha, tau, kappa, rho, lam, d, run, base_seed, seed, options, version, "
-            "result, seconds FROM results"
-        )
+        names = ("kind",) + PARAM_NAMES + ("d", "run", "base_seed", "seed", "options", "version")
+        sql = f"SELECT {', '.join(names)}, result, seconds FROM results"
         if conds:
             sql += " WHERE " + " AND ".join(conds)
         sql += " ORDER BY id"
         out = []
-        names = ("kind",) + PARAM_NAMES + ("d", "run", "base_seed", "seed", "options", "version")
-        for row in self._con.execute(sql, values):
-            rec = dict(zip(names, row[:12]))
-            rec["job_seconds"] = row[13]
-            rec.update(json.loads(row[12]))
+        for *coords, result, seconds in self._con.execute(sql, values):
+            rec = dict(zip(names, coords))
+            rec["job_seconds"] = seconds
+            rec.update(json.loads(result))
             out.append(rec)
         return out
 
