@@ -30,7 +30,9 @@ __all__ = [
     "Sizes",
     "check_theory_args",
     "check_param",
+    "check_scalar",
     "check_size",
+    "check_choice",
 ]
 
 #: Canonical order of the asymptotic parameters.
@@ -123,7 +125,18 @@ def check_theory_args(alpha, tau, kappa, rho, lam=0.0):
         raise ValueError(f"parameters do not broadcast together: {shapes}") from exc
 
 
-def _scalar(name: str, value) -> float:
+def check_scalar(name: str, value) -> float:
+    """:func:`check_param` for a parameter that must be a single number.
+
+    Examples
+    --------
+    >>> check_scalar("lam", 0.1)
+    0.1
+    >>> check_scalar("lam", [0.1, 0.2])
+    Traceback (most recent call last):
+    ...
+    ValueError: lam must be a scalar here; got shape (2,)
+    """
     arr = check_param(name, value)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar here; got shape {arr.shape}")
@@ -157,6 +170,23 @@ def check_size(name: str, value, minimum: int = 1, allow_inf: bool = False) -> i
     return value
 
 
+def check_choice(name: str, value, allowed: tuple) -> str:
+    """Validate a named option against its allowed values.
+
+    Examples
+    --------
+    >>> check_choice("method", "cg", ("auto", "cg"))
+    'cg'
+    >>> check_choice("method", "lu", ("auto", "cg"))
+    Traceback (most recent call last):
+    ...
+    ValueError: method must be one of ('auto', 'cg'); got 'lu'
+    """
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
+    return value
+
+
 def _round_half_up(x: float) -> int:
     return int(math.floor(x + 0.5))
 
@@ -184,7 +214,7 @@ class Params:
 
     def __post_init__(self):
         for name in PARAM_NAMES:
-            object.__setattr__(self, name, _scalar(name, getattr(self, name)))
+            object.__setattr__(self, name, check_scalar(name, getattr(self, name)))
 
     def as_tuple(self) -> tuple[float, float, float, float, float]:
         return tuple(getattr(self, n) for n in PARAM_NAMES)

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["CG_PENALTY", "NULL_SPACE_FACTOR", "flops_dual", "flops_primal", "flops_cg_step", "predict_cg_iterations", "choose_method"]
+__all__ = ["CG_PENALTY", "NULL_SPACE_FACTOR", "flops_dual", "flops_primal", "flops_cg_step", "predict_cg_iterations", "choose_method", "direct_method"]
 
 #: Cost of one CG flop relative to a direct-solver flop (measured; see module docstring).
 CG_PENALTY = 2.0
@@ -108,6 +108,18 @@ def predict_cg_iterations(n: int, d: int, lam: float, c_min: float, c_max: float
     return factor * 0.5 * math.sqrt(top / bottom) * math.log(2.0 / rtol)
 
 
+def direct_method(n: int, d: int) -> str:
+    """The direct solver for ``n`` sequences at dimension ``d``: ``"dual"`` (n x n kernel) when
+    ``n < p = d(d+1)``, else ``"primal"`` (p x p Gram).
+
+    Examples
+    --------
+    >>> direct_method(5000, 100), direct_method(10100, 100)
+    ('dual', 'primal')
+    """
+    return "dual" if n < d * (d + 1) else "primal"
+
+
 def choose_method(n: int, d: int, lam: float, c_min: float, c_max: float, rtol: float, maxiter: int):
     """``(method, cg_budget)`` for ``method="auto"`` (see the module docstring).
 
@@ -122,7 +134,7 @@ def choose_method(n: int, d: int, lam: float, c_min: float, c_max: float, rtol: 
     >>> choose_method(10200, 100, 1e-9, 0.045, 5.5, 1e-8, 2000)    # n/p = 1.01
     ('primal', 0)
     """
-    direct = "dual" if n < d * (d + 1) else "primal"
+    direct = direct_method(n, d)
     direct_cost = flops_dual(n, d) if direct == "dual" else flops_primal(n, d)
     step = flops_cg_step(n, d)
     predicted = predict_cg_iterations(n, d, lam, c_min, c_max, rtol)

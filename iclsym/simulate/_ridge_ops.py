@@ -45,14 +45,6 @@ class RidgeOperator:
         self._hth = None
 
     @property
-    def n(self) -> int:
-        return self.xq.shape[0]
-
-    @property
-    def d(self) -> int:
-        return self.xq.shape[1]
-
-    @property
     def hth(self) -> np.ndarray:
         """``h^T h`` (``(d+1) x (d+1)``), computed once."""
         if self._hth is None:

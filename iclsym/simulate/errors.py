@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from iclsym.params import check_param, check_size
+from iclsym.params import check_choice, check_param, check_size
 from iclsym._generated.lemma1 import error_coefficients, gaussian_task_correction
 from iclsym.simulate.samplers import TASK_DISTS, as_generator, sample_sequences, sample_tasks
 
@@ -103,8 +103,7 @@ def e_icl_exact(Gamma, ell, rho, task_dist="sphere"):
     d = Gamma.shape[0]
     ell = check_size("ell", ell, minimum=1)
     rho = float(check_param("rho", rho))
-    if task_dist not in TASK_DISTS:
-        raise ValueError(f"task_dist must be one of {TASK_DISTS}; got {task_dist!r}")
+    check_choice("task_dist", task_dist, TASK_DISTS)
     G, g = Gamma[:, :d], Gamma[:, d]
     T_GG = float(np.einsum("ij,ij->", G, G)) / d
     traces = (1.0, float(np.trace(G)) / d, 0.0, T_GG, T_GG, 0.0, float(g @ g) / d)

@@ -40,9 +40,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from iclsym.params import check_param, check_size
+from iclsym.params import check_choice, check_scalar, check_size
 
-from ._ridge_auto import choose_method
+from ._ridge_auto import choose_method, direct_method
 from ._ridge_cg import solve_cg
 from ._ridge_direct import solve_dual, solve_primal
 from ._ridge_ops import RidgeOperator
@@ -120,11 +120,8 @@ def _check_inputs(xq, h, y, lam, method, rtol, maxiter, chunk):
         raise ValueError(f"h must have shape (n, d+1) = {(n, d + 1)} to match xq; got {h.shape}")
     if y.shape != (n,):
         raise ValueError(f"y must have shape (n,) = {(n,)} to match xq; got {y.shape}")
-    lam_arr = check_param("lam", lam)
-    if lam_arr.ndim != 0:
-        raise ValueError(f"lam must be a scalar; got shape {lam_arr.shape}")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    lam = check_scalar("lam", lam)
+    check_choice("method", method, METHODS)
     if isinstance(rtol, bool) or not isinstance(rtol, (int, float, np.floating, np.integer)):
         raise TypeError(f"rtol must be a real number; got {type(rtol).__name__}")
     if not (0.0 < float(rtol) < 1.0):
@@ -132,11 +129,7 @@ def _check_inputs(xq, h, y, lam, method, rtol, maxiter, chunk):
     maxiter = check_size("maxiter", maxiter, minimum=1)
     if chunk is not None:
         chunk = check_size("chunk", chunk, minimum=1)
-    return xq, h, y, float(lam_arr), float(rtol), maxiter, chunk
-
-
-def _direct_name(n, d):
-    return "dual" if n < d * (d + 1) else "primal"
+    return xq, h, y, lam, float(rtol), maxiter, chunk
 
 
 def solve_ridge(
@@ -215,7 +208,7 @@ def solve_ridge(
         gamma, iterations, cond, name = sol.Gamma, sol.iterations, sol.cond_estimate, "cg"
         rel = op.residual(y, gamma, shift)
         if not (sol.converged and rel <= rtol):
-            fallback = _direct_name(n, d)
+            fallback = direct_method(n, d)
             dsol = direct(fallback)
             gamma, cond = dsol.Gamma, dsol.cond_estimate
             iterations += dsol.refinements

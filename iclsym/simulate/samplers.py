@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from iclsym.params import check_param, check_size
+from iclsym.params import check_choice, check_param, check_size
 
 __all__ = [
     "TASK_DISTS",
@@ -64,12 +64,6 @@ def as_generator(seed) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
-def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
-    return value
-
-
 def sample_tasks(k: int, d: int, rng: np.random.Generator, task_dist: str = "sphere") -> np.ndarray:
     """Draw ``k`` i.i.d. tasks (DESIGN §2, "Tasks"), shape ``(k, d)``.
 
@@ -84,7 +78,7 @@ def sample_tasks(k: int, d: int, rng: np.random.Generator, task_dist: str = "sph
     """
     k = check_size("k", k, minimum=1)
     d = check_size("d", d, minimum=2)
-    _check_choice("task_dist", task_dist, TASK_DISTS)
+    check_choice("task_dist", task_dist, TASK_DISTS)
     g = rng.standard_normal((k, d))
     if task_dist == "gaussian":
         return g
@@ -106,7 +100,7 @@ def assign_tasks(n: int, k: int, rng: np.random.Generator, assignment: str = "ba
     """
     n = check_size("n", n, minimum=1)
     k = check_size("k", k, minimum=1)
-    _check_choice("assignment", assignment, ASSIGNMENTS)
+    check_choice("assignment", assignment, ASSIGNMENTS)
     if assignment == "uniform":
         return rng.integers(0, k, size=n)
     base = np.tile(np.arange(k), n // k)
@@ -276,5 +270,5 @@ def sample_sequences(w, ell, rho, rng, sampler: str = "conditional"):
     >>> sample_sequences(np.ones((2, 3)), 4, 0.0, as_generator(0), "reference")[1].shape
     (2, 4)
     """
-    _check_choice("sampler", sampler, tuple(_SAMPLERS))
+    check_choice("sampler", sampler, tuple(_SAMPLERS))
     return _SAMPLERS[sampler](w, ell, rho, rng)
