@@ -277,8 +277,8 @@ def main(argv=None):
     results.append(("peak memory", ok))
 
     d_small = 20 if quick else 40
-    print(f"\n== straightforward implementation (reference sampler one sequence at a time, dense Phi, "
-          f"Phi^T Phi, np.linalg.solve)")
+    print("\n== straightforward implementation (reference sampler one sequence at a time, dense Phi, "
+          "Phi^T Phi, np.linalg.solve)")
     naive_seconds_per_sequence(d_small, 5)  # warm-up
     t_seq_small = naive_seconds_per_sequence(d_small, 200)
     t_seq = naive_seconds_per_sequence(D, 50 if quick else 200)

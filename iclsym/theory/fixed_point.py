@@ -80,7 +80,7 @@ def _lower_start(xs, tau, ik, lam, eps0):
     return np.maximum(np.maximum(L_a, L_m), eps0)
 
 
-def eps_bracket(xs, tau, ik, lam, eps0=None):
+def eps_bracket(xs, tau, ik, lam):
     """Analytic bracket ``(L, H)`` of the positive root (see the module docstring).
 
     Arguments are validated float arrays: ``xs = x*``, ``ik = 1/kappa``.  The solver needs only
@@ -90,7 +90,7 @@ def eps_bracket(xs, tau, ik, lam, eps0=None):
     >>> float(L), float(H)   # kappa = inf, lam = 0: the root is (1 - tau)(1 + x*)/tau = 2
     (2.0, 2.0)
     """
-    L = _lower_start(xs, tau, ik, lam, _eps0(xs, tau, ik) if eps0 is None else eps0)
+    L = _lower_start(xs, tau, ik, lam, _eps0(xs, tau, ik))
     H = _positive_root(tau, (1 - tau) * (1 + xs) + tau * lam, (1 + xs) * tau * lam)
     return L, np.maximum(H, L)
 

@@ -74,10 +74,34 @@ def ridgeless(alpha, tau, kappa, rho):
     return _by_side(tau, above, below, np.inf)
 
 
+def _e_and_slope(alpha, tau, kappa, rho, which):
+    """``(e, de/dalpha)`` for arrays of equal shape; ``tau`` strictly on one side per element.
+
+    Each element uses the branch of its own side (``tau > 1``: ``M_kappa(x*)``;
+    ``tau < 1``: ``M_{kappa/tau}(x*)``); only the needed branch is evaluated.
+    """
+    xs = (1.0 + rho) / alpha
+    ik = 1.0 / kappa
+    e = np.empty_like(alpha)
+    de = np.empty_like(alpha)
+    above = tau > 1
+    for mask, side, kap in ((above, "above", kappa), (~above, "below", kappa / tau)):
+        if not mask.any():
+            continue
+        fn = getattr(_gen, f"derivative_{which}_{side}")
+        if mask.all():  # one side only (the phase-diagram case): no copies
+            e[...], de[...] = fn(alpha, tau, ik, rho, stieltjes_mp(xs, kap))
+            continue
+        m = stieltjes_mp(xs[mask], kap[mask])
+        e[mask], de[mask] = fn(alpha[mask], tau[mask], ik[mask], rho[mask], m)
+    return e, de
+
+
 def ridgeless_with_derivative(alpha, tau, kappa, rho):
     """``(e_ICL, de_ICL/dalpha, e_IDG, de_IDG/dalpha)``, ridgeless (for the optimal ``alpha``).
 
     ``tau = 1`` gives ``inf`` errors and ``0`` derivatives (the pole holds for every ``alpha``).
+    The same evaluator serves :func:`iclsym.theory.optimal.alpha_star`.
 
     >>> e, de, _, _ = ridgeless_with_derivative(10.0, 2.0, float("inf"), 0.5)
     >>> h = 1e-6
@@ -86,14 +110,13 @@ def ridgeless_with_derivative(alpha, tau, kappa, rho):
     True
     """
     alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
-    ik = _ik(kappa)
+    alpha, tau, kappa, rho = np.broadcast_arrays(alpha, tau, kappa, rho)
+    pole = tau == 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        m, mt = _m(alpha, kappa, rho), _mt(alpha, tau, kappa, rho)
-        above = _gen.derivative_icl_above(alpha, tau, ik, rho, m) + _gen.derivative_idg_above(alpha, tau, ik, rho, m)
-        below = _gen.derivative_icl_below(alpha, tau, ik, rho, mt) + _gen.derivative_idg_below(alpha, tau, ik, rho, mt)
-    e_icl, e_idg = _by_side(tau, above[0::2], below[0::2], np.inf)
-    de_icl, de_idg = _by_side(tau, above[1::2], below[1::2], 0.0)
-    return e_icl, de_icl, e_idg, de_idg
+        e_icl, de_icl = _e_and_slope(alpha, tau, kappa, rho, "icl")
+        e_idg, de_idg = _e_and_slope(alpha, tau, kappa, rho, "idg")
+    return (np.where(pole, np.inf, e_icl), np.where(pole, 0.0, de_icl),
+            np.where(pole, np.inf, e_idg), np.where(pole, 0.0, de_idg))
 
 
 def lam_slope(alpha, tau, kappa, rho):
