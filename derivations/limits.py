@@ -262,7 +262,7 @@ def markdown(h: str) -> str:
         ("e_ICL at tau = 1: coefficient of lam^(-1/2)", peak.coef_icl),
         ("e_IDG at tau = 1: coefficient of lam^(-1/2) (= C/(2 sqrt(m*)))", peak.coef_idg),
         ("## 3. tau -> inf, then alpha -> inf", "Limits as $\\tau\\to\\infty$ (proved equal to DESIGN section 5):"),
-        ("e_ICL(tau = inf)", r.targets.k_star * (1 + s.xs) * (s.xs * s.m) ** 2 - 2 * s.m * s.xs**2 + s.xs + s.rho),
+        ("e_ICL(tau = inf)", ti.design["icl"]),
         ("e_IDG(tau = inf)", ti.e_idg),
         ("D_IDG (e = e(inf) + D/tau + ...)", ti.D_idg),
         ("## alpha -> inf after tau = inf (kappa = 1 transition)", _tex_regime_table(d)
@@ -288,7 +288,7 @@ def markdown(h: str) -> str:
 
 
 def build() -> dict[str, str]:
-    h = script_hash(Path(__file__).resolve()) if "__file__" in globals() else "0" * 64
+    h = script_hash(Path(__file__).resolve())
     derived()
     t0 = time.perf_counter()
     fns = functions()

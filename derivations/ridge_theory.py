@@ -149,7 +149,7 @@ def markdown(source_hash: str) -> str:
 
 
 def build() -> dict[str, str]:
-    h = script_hash(Path(__file__).resolve()) if "__file__" in globals() else "0" * 64
+    h = script_hash(Path(__file__).resolve())
     doc_np = (
         "Ridge theory, NumPy flavour: cancellation-free forms (DESIGN section 4).\n\n"
         "Used by iclsym.theory; the branch selection and root solve are hand-written there."

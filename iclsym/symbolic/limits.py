@@ -31,7 +31,7 @@ from types import SimpleNamespace
 
 import sympy as sp
 
-from iclsym.symbolic.ridge import e_icl_ridge, e_idg_ridge, fixed_point_F, symbols
+from iclsym.symbolic.ridge import e_icl_ridge, e_idg_ridge, fixed_point_F, ridgeless_targets_in, symbols
 from iclsym.symbolic.stieltjes import stieltjes_mp_derivative
 
 __all__ = [
@@ -154,13 +154,7 @@ def leading_term(expr, t, n=6):
     >>> leading_term(3 / t + 1 + t, t)
     (3, -1)
     """
-    ser = sp.expand(sp.series(expr, t, 0, n).removeO())
-    powers = {}
-    for term in sp.Add.make_args(ser):
-        coeff, p = term.as_coeff_exponent(t)
-        if coeff.has(t):
-            raise ValueError(f"cannot split {term} into coefficient * t**p")
-        powers[p] = powers.get(p, 0) + coeff
+    powers = _laurent(sp.series(expr, t, 0, n).removeO(), t)
     nonzero = {p: sp.factor(sp.simplify(c)) for p, c in powers.items()}
     nonzero = {p: c for p, c in nonzero.items() if c != 0}
     if not nonzero:
@@ -196,27 +190,7 @@ def _ridge_errors(xs, rho, tau, eps, S, kappa):
 
 def _targets(s):
     """DESIGN section 4 ridgeless targets written in ``xs, m, mt`` (symbols)."""
-    xs, tau, kappa, rho, m, mt = s.xs, s.tau, s.kappa, s.rho, s.m, s.mt
-    mu = xs * mt
-    k_star = 1 / (1 - kappa * (m / (kappa + m)) ** 2)
-    eps0 = (1 - tau) * xs / (tau * mu)
-    c = 1 / (1 - kappa / (1 + kappa * eps0 / (1 - tau)) ** 2)
-    return SimpleNamespace(
-        e_icl_below=tau * (1 + xs) / (1 - tau) * (1 - tau * (1 - mu) ** 2 - (1 - rho / xs) * mu)
-        - 2 * tau * (1 - mu)
-        + 1
-        + rho,
-        e_icl_above=(k_star - 1 / (tau - 1)) * (1 + xs) * (xs * m) ** 2
-        + (3 - 2 * tau) / (tau - 1) * m * xs**2
-        + (1 + (1 + rho) * m / (tau - 1)) * xs
-        + rho * m / (tau - 1)
-        + rho,
-        e_idg_below=tau
-        * ((xs + eps0) ** 2 / eps0 + (rho + xs - 2 * xs * (1 - tau) * (xs / eps0 + 1)) / (1 - tau - c * (1 - tau) ** 2)),
-        e_idg_above=tau * (rho + xs * (1 - xs * m)) / (tau - 1),
-        k_star=k_star,
-        eps0=eps0,
-    )
+    return ridgeless_targets_in(s.xs, s.m, s.mt, s.tau, s.kappa, s.rho)
 
 
 # --------------------------------------------------------------------------------------

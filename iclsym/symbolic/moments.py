@@ -238,7 +238,7 @@ def average_over_tasks(result: Contracted) -> Contracted:
     >>> average_over_tasks(lemma1_expect(vec("w", "a") * vec("w", "b") + vec("w", "a")))
     (1)*[a] R [b] + (1)*[a] mu
     """
-    out = Contracted(symmetric=("R",))
+    out = Contracted()
     for key, coeff in result.data.items():
         (term,) = Contracted({key: 1}).to_texpr().terms
         factors = list(term.factors)

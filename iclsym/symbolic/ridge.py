@@ -29,6 +29,7 @@ __all__ = [
     "fixed_point_F",
     "e_icl_ridge",
     "ridgeless_targets",
+    "ridgeless_targets_in",
     "stieltjes_pair",
     "stable_traces",
     "ridge_errors_stable",
@@ -96,7 +97,16 @@ def ridgeless_targets(alpha, tau, kappa, rho) -> SimpleNamespace:
     """
     xs = x_star(alpha, rho)
     m = stieltjes_mp(xs, kappa)
-    mu = xs * stieltjes_mp(xs, kappa / tau if kappa is not sp.oo else sp.oo)
+    mt = stieltjes_mp(xs, kappa / tau if kappa is not sp.oo else sp.oo)
+    return ridgeless_targets_in(xs, m, mt, tau, kappa, rho)
+
+
+def ridgeless_targets_in(xs, m, mt, tau, kappa, rho) -> SimpleNamespace:
+    """:func:`ridgeless_targets` written in ``x* = xs``, ``m = M_kappa(x*)`` and ``mt = M_{kappa/tau}(x*)``.
+
+    The limit derivations pass symbols for ``m`` and ``mt`` and reduce modulo their MP quadratics.
+    """
+    mu = xs * mt
     if kappa is sp.oo:
         k_star = sp.Integer(1)
     else:
@@ -175,6 +185,12 @@ def stable_traces(nu, ik, S, D):
     return P, T1, T2, U
 
 
+def _numerator_and_denominator(xs, rho, eps, r, nu, P, T2, U):
+    """``(N, V, eps V + r)`` of :func:`ridge_errors_stable` (shared with :func:`g_task_stable`)."""
+    V = U + xs * P
+    return rho + xs * T2 + nu**2 * U, V, eps * V + r
+
+
 def ridge_errors_stable(xs, rho, tau, eps, r, P, T2, U):
     """``(e_icl, e_idg)`` of the ridge theory in cancellation-free form.
 
@@ -193,9 +209,7 @@ def ridge_errors_stable(xs, rho, tau, eps, r, P, T2, U):
     0
     """
     nu = xs + eps
-    V = U + xs * P
-    N = rho + xs * T2 + nu**2 * U
-    den = eps * V + r
+    N, V, den = _numerator_and_denominator(xs, rho, eps, r, nu, P, T2, U)
     e_idg = tau * N / den
     e_icl = rho + nu**2 * P + xs * T2 + (1 + xs) * N * V / den
     return e_icl, e_idg
@@ -209,9 +223,7 @@ def g_task_stable(xs, rho, tau, eps, r, nu, ik, S, D, P, T2, U):
     ``1 + nu - D = ik (2 - 2 nu - ik)/(1 + nu + D)``: both vanish like ``1/kappa``.
     """
     PmU = ik * S**2 * (2 + ik * S) / (D * (1 + ik * S))
-    N = rho + xs * T2 + nu**2 * U
-    V = U + xs * P
-    den = eps * V + r
+    N, _, den = _numerator_and_denominator(xs, rho, eps, r, nu, P, T2, U)
     W = xs * PmU + U * ik * (2 - 2 * nu - ik) / (1 + nu + D)
     return nu**2 * PmU + N * W / den
 

@@ -368,9 +368,8 @@ def component_str(comp) -> str:
 class Contracted:
     """A canonical sum ``sum_key coeff * prod(components of key)`` (result of :func:`expect`)."""
 
-    def __init__(self, data: Mapping[tuple, sp.Expr] | None = None, symmetric: Iterable[str] = ()):
+    def __init__(self, data: Mapping[tuple, sp.Expr] | None = None):
         self.data = {k: v for k, v in (data or {}).items()}
-        self.symmetric = frozenset(symmetric)
 
     def add(self, key, coeff):
         self.data[key] = self.data.get(key, sp.Integer(0)) + coeff
@@ -382,26 +381,26 @@ class Contracted:
             v = sp.factor(sp.cancel(v))
             if v != 0:
                 out[k] = v
-        return Contracted(out, self.symmetric)
+        return Contracted(out)
 
     def __add__(self, other: "Contracted"):
-        out = Contracted(self.data, self.symmetric | other.symmetric)
+        out = Contracted(self.data)
         for k, v in other.data.items():
             out.add(k, v)
         return out
 
     def __neg__(self):
-        return Contracted({k: -v for k, v in self.data.items()}, self.symmetric)
+        return Contracted({k: -v for k, v in self.data.items()})
 
     def __sub__(self, other):
         return self + (-other)
 
     def scale(self, c) -> "Contracted":
-        return Contracted({k: c * v for k, v in self.data.items()}, self.symmetric)
+        return Contracted({k: c * v for k, v in self.data.items()})
 
     def __mul__(self, other: "Contracted"):
         """Product of two results with disjoint free indices."""
-        out = Contracted(symmetric=self.symmetric | other.symmetric)
+        out = Contracted()
         for k1, v1 in self.data.items():
             for k2, v2 in other.data.items():
                 out.add(tuple(sorted(k1 + k2, key=repr)), v1 * v2)
@@ -563,7 +562,7 @@ def expect(
     """
     dim = sp.Symbol("d", positive=True) if dim is None else dim
     random_vectors = dict(random_vectors or {})
-    result = Contracted(symmetric=symmetric)
+    result = Contracted()
     for term in expr.terms:
         if term.sums and n_tokens is None:
             raise ValueError("n_tokens is required for expressions with context sums")
