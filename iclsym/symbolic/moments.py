@@ -30,6 +30,7 @@ from iclsym.symbolic.tensornet import (
     Contracted,
     Factor,
     TExpr,
+    component_str,
     context_sum,
     contract,
     delta,
@@ -192,11 +193,6 @@ def conditional_error_given_h() -> Contracted:
     return lemma1_expect(resid * resid)
 
 
-def _contract_det(expr: TExpr) -> Contracted:
-    """Contract a deterministic :class:`TExpr` (no random factors)."""
-    return lemma1_expect(expr)
-
-
 def error_given_task() -> Contracted:
     """``E[(y_{ell+1} - <Gamma, H_Z>)^2 | w]`` assembled from the derived moments.
 
@@ -214,7 +210,7 @@ def error_given_task() -> Contracted:
     total = total + G("a", "b") * G("c", "e") * M.HH_ss.to_texpr()
     total = total + 2 * (G("a", "b") * g("c") * M.HH_sq.to_texpr())
     total = total + g("a") * g("c") * M.HH_qq.to_texpr()
-    return _contract_det(total)
+    return lemma1_expect(total)
 
 
 def error_given_task_direct(tasks: str = "fixed") -> Contracted:
@@ -277,7 +273,7 @@ def trace_variables() -> dict:
     ]
     names = {}
     for T, expr in defs:
-        res = _contract_det(expr)
+        res = lemma1_expect(expr)
         ((key, coeff),) = res.data.items()
         (comp,) = key
         names[comp] = _d * T / coeff
@@ -388,12 +384,12 @@ def structure_checks() -> dict[str, bool]:
     r = lambda i: vec("w", i) - mat("G", i, "_j") * vec("s", "_j") - qh * vec("g", i)  # noqa: E731
     target = _rho + (1 / _d) * (r("_k") * r("_k"))
     out["E[err^2 | w, h] = rho + |w - Gamma h|^2 / d"] = (
-        conditional_error_given_h() - _contract_det(target)
+        conditional_error_given_h() - lemma1_expect(target)
     ).simplified().is_zero()
     return out
 
 
-def _comp_latex(comp, free_order) -> str:
+def _comp_latex(comp) -> str:
     """LaTeX of a component whose free ends are vectors/identity (display of Lemma 1 only)."""
     if comp[0] == "chain":
         _, e1, word, e2 = comp
@@ -404,8 +400,6 @@ def _comp_latex(comp, free_order) -> str:
             if ends[0][0] == "f":
                 return ends[1][1]
             return rf"{e1[1]}^\top {e2[1]}"
-    from iclsym.symbolic.tensornet import component_str
-
     return component_str(comp).replace("^T", r"^\top")
 
 
@@ -447,12 +441,13 @@ def tensor_latex(result: Contracted, free_order: tuple[str, ...] = ()) -> str:
                 return free_order.index(labs[0]) if labs and labs[0] in free_order else 0
 
             comps.sort(key=pos)
-            body = " ".join(_comp_latex(c, free_order) for c in comps)
+            body = " ".join(_comp_latex(c) for c in comps)
             body = body.replace("w w", r"w w^\top")
         else:
-            body = " ".join(_comp_latex(c, free_order) for c in comps)
+            body = " ".join(_comp_latex(c) for c in comps)
         parts.append((coeff, body))
     return join_latex(parts)
+
 
 def index_latex(result: Contracted) -> str:
     r"""LaTeX of a derived tensor in index notation (``\delta_{ac}``, ``w_b``, scalars).
@@ -460,7 +455,6 @@ def index_latex(result: Contracted) -> str:
     >>> print(index_latex(derive_moments().HH_qq))
     \frac{\left(\ell + 2\right) \left(\rho + \sigma^2\right)^{2}}{d \ell} \delta_{ac}
     """
-    from iclsym.symbolic.tensornet import component_str
 
     def comp_tex(comp):
         if comp[0] == "chain" and not comp[2]:
