@@ -172,28 +172,19 @@ print(f"symbolic derivation time so far: {time.perf_counter() - t0:.2f} s")
 # %% [markdown]
 # ## 6. Monte Carlo check
 #
-# Sequences built token by token (`iclsym.simulate.samplers.reference_sample` if present,
-# else the few lines below), for one fixed task of squared norm $1.3\,d$ (so $\sigma^2 = 1.3$),
-# at a few $(d, \ell)$. We report $z = (\text{mean} - \text{theory})/\text{SE}$ for projections
-# of each moment on random directions, and for the squared error of a random $\Gamma$.
+# Sequences built token by token (`iclsym.simulate.samplers.reference_sample`), for one fixed
+# task of squared norm $1.3\,d$ (so $\sigma^2 = 1.3$), at a few $(d, \ell)$. We report
+# $z = (\text{mean} - \text{theory})/\text{SE}$ for projections of each moment on random
+# directions, and for the squared error of a random $\Gamma$.
 
 # %%
-try:
-    from iclsym.simulate.samplers import reference_sample
-except ImportError:  # pragma: no cover - the simulator is optional here
-    reference_sample = None
+from iclsym.simulate.samplers import reference_sample
 
 
 def sample(w, ell, rho, n, rng):
     d = w.size
-    W = np.broadcast_to(w, (n, d))
-    if reference_sample is not None:
-        xq, h, y = reference_sample(np.ascontiguousarray(W), ell, rho, rng)
-        return h[:, :d], h[:, d], xq, y
-    X = rng.standard_normal((n, ell, d)) / np.sqrt(d)
-    yc = X @ w + np.sqrt(rho) * rng.standard_normal((n, ell))
-    xq = rng.standard_normal((n, d)) / np.sqrt(d)
-    return (d / ell) * np.einsum("ni,nid->nd", yc, X), np.mean(yc**2, 1), xq, xq @ w + np.sqrt(rho) * rng.standard_normal(n)
+    xq, h, y = reference_sample(np.ascontiguousarray(np.broadcast_to(w, (n, d))), ell, rho, rng)
+    return h[:, :d], h[:, d], xq, y
 
 
 rng = np.random.default_rng(0)

@@ -110,8 +110,8 @@ def test_fig3_scan_is_a_minimum():
 
 def test_fig3_scan_agrees_with_optimal_module():
     # two independent routes to alpha*: H4's bracketed root of de/dalpha vs this module's scan of e
-    optimal = pytest.importorskip("iclsym.theory.optimal")
     from iclsym.figures import fig3
+    from iclsym.theory import optimal
 
     rng = np.random.default_rng(3)
     for _, tau, which in fig3.PANELS:
@@ -131,7 +131,8 @@ def test_fig3_scan_agrees_with_optimal_module():
 
 def test_fig4_asymptotes_match_derived_closed_forms():
     # the curves drawn (iclsym.theory.limits, derived with SymPy) equal the DESIGN §5 formulas
-    limits = pytest.importorskip("iclsym.theory.limits")
+    from iclsym.theory import limits
+
     kappa = np.logspace(np.log10(0.08), np.log10(96), 41)
     np.testing.assert_allclose(limits.g_task_tau_prop_alpha(0.2, kappa, 0.01),
                                fig4.g_task_limit_path(kappa, 0.01, 0.2), rtol=1e-12, atol=1e-15)

@@ -44,8 +44,7 @@ def test_derivative_matches_full_theory_finite_difference(mp50):
 
 def test_interior_minimum_is_a_zero_of_the_derivative():
     a = alpha_star([0.5, 20.0], [0.3, 0.25], 0.5, "icl")
-    _, de, _, _ = TL.ridgeless_with_derivative(a, np.array([0.5, 20.0]), np.array([0.3, 0.25]), 0.5)
-    e, _, _, _ = TL.ridgeless_with_derivative(a, np.array([0.5, 20.0]), np.array([0.3, 0.25]), 0.5)
+    e, de, _, _ = TL.ridgeless_with_derivative(a, np.array([0.5, 20.0]), np.array([0.3, 0.25]), 0.5)
     assert np.all(np.abs(de * a) < 1e-9 * e)
 
 
