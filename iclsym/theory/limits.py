@@ -56,6 +56,11 @@ def _by_side(tau, above, below, at_one):
     )
 
 
+def _by_regime(kappa, crit, lt, eq, gt):
+    """Select per element: ``kappa < crit`` -> lt, ``kappa > crit`` -> gt, ``kappa == crit`` -> eq (shape of ``kappa``)."""
+    return np.where(kappa < crit, lt, np.where(kappa > crit, gt, eq)) * np.ones_like(kappa)
+
+
 def ridgeless(alpha, tau, kappa, rho):
     """Ridgeless ``(e_ICL, e_IDG)`` from the derived closed forms (DESIGN section 4).
 
@@ -193,10 +198,7 @@ def alpha_inf_tau_inf(kappa, rho):
         lt = _gen.alpha_inf_tau_inf_lt(ik, rho)
         eq = _gen.alpha_inf_tau_inf_eq(ik, rho)
         gt = _gen.alpha_inf_tau_inf_gt(ik, rho)
-    vals = [
-        np.where(kappa < 1, a, np.where(kappa > 1, c, b)) * np.ones_like(kappa)
-        for a, b, c in zip(lt, eq, gt)
-    ]
+    vals = [_by_regime(kappa, 1.0, a, b, c) for a, b, c in zip(lt, eq, gt)]
     names = ("e_icl", "e_idg", "g_task")
     return {n: tuple(vals[3 * i: 3 * i + 3]) for i, n in enumerate(names)}
 
@@ -223,10 +225,7 @@ def alpha_inf_fixed_tau(tau, kappa, rho):
             lt = getattr(_gen, f"alpha_inf_fixed_tau_{side}_lt")(tau, ik, rho)
             eq = getattr(_gen, f"alpha_inf_fixed_tau_{side}_eq")(tau, ik, rho)
             gt = getattr(_gen, f"alpha_inf_fixed_tau_{side}_gt")(tau, ik, rho)
-            sides[side] = [
-                np.where(kappa < kc, a, np.where(kappa > kc, c, b)) * np.ones_like(kappa)
-                for a, b, c in zip(lt, eq, gt)
-            ]
+            sides[side] = [_by_regime(kappa, kc, a, b, c) for a, b, c in zip(lt, eq, gt)]
     vals = _by_side(tau, sides["above"], sides["below"], np.inf)
     res["e_icl"] = vals[0:3]
     res["e_idg"] = vals[3:6]
@@ -246,7 +245,7 @@ def g_task_tau_prop_alpha(c, kappa, rho):
         raise ValueError(f"c must satisfy 0 < c < inf (tau = c alpha); got {c!r}")
     _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho)
     lt, eq, gt = _gen.g_task_tau_prop_alpha(c, _ik(kappa), rho)
-    return np.where(kappa < 1, lt, np.where(kappa > 1, gt, eq)) * np.ones_like(kappa)
+    return _by_regime(kappa, 1.0, lt, eq, gt)
 
 
 def kappa_inf_ridgeless(alpha, tau, rho):
@@ -258,4 +257,4 @@ def kappa_inf_ridgeless(alpha, tau, rho):
     alpha, tau, _, rho, _ = check_theory_args(alpha, tau, np.inf, rho)
     with np.errstate(divide="ignore", invalid="ignore"):
         above, below = _gen.kappa_inf_ridgeless(alpha, tau, rho)
-    return np.where(tau > 1, above, np.where(tau < 1, below, np.inf))
+    return _by_side(tau, (above,), (below,), np.inf)[0]
