@@ -112,9 +112,7 @@ def _frame_of(store, jobs):
     import pandas as pd
 
     wanted = {store.key(j) for j in jobs}
-    rows = [r for r in store.rows(jobs[0].kind) if
-            (r["kind"], r["alpha"], r["tau"], r["kappa"], r["rho"], r["lam"], r["d"], r["seed"], r["options"],
-             r["version"]) in wanted]
+    rows = [r for r in store.rows(jobs[0].kind) if store.row_key(r) in wanted]
     return pd.DataFrame(rows)
 
 

@@ -109,6 +109,11 @@ class ResultStore:
     def key(self, job: Job) -> tuple:
         return (job.kind, *job.params.values(), job.d, job.seed, job.options_json, self.version)
 
+    @staticmethod
+    def row_key(row: dict) -> tuple:
+        """The key of a stored row (a dict from :meth:`rows`), comparable with :meth:`key`."""
+        return tuple(row[c] for c in _KEY)
+
     def add(self, job: Job, result: dict, seconds: float | None = None) -> bool:
         """Insert one finished job and commit at once; ``False`` if it was already stored."""
         text = json.dumps(result, default=_jsonable, sort_keys=True)
