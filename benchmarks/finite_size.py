@@ -1,10 +1,10 @@
-"""Calibrate and check the finite-size allowance of :mod:`iclsym.figures.allowance` (Figs. 1-2).
+"""Calibrate and check the finite-size allowance of :mod:`iclsym.onelayer.finite_size` (Figs. 1-2).
 
 Simulates every Fig. 1-2 point at the calibration sizes (default ``d = 50`` and ``70``, 3 runs,
 the ``--full`` figure table and seeds; the seeds depend on ``d``, so these runs are independent
 of the ``d = 100`` runs that the allowance is later applied to). For each size it prints:
 
-* the largest ``C`` needed (:func:`iclsym.figures.allowance.c_needed`) over all points, its 90th
+* the largest ``C`` needed (:func:`iclsym.onelayer.finite_size.c_needed`) over all points, its 90th
   percentile, and the worst points;
 * the same with the parameter-count term left out, which shows what that term does;
 * ``d * rel. gap`` at the worst points. A flat value across ``d`` means an O(1/d) gap.
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from iclsym.figures import allowance as fs
-from iclsym.figures import fig1, fig2
+from iclsym.onelayer import finite_size as fs
+from iclsym.figures.paper1 import fig1, fig2
 from iclsym.figures.settings import full
 from iclsym.sweep import ResultStore, default_workers, run_sweep
 from iclsym.sweep.executors import make_executor

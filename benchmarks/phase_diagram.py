@@ -2,7 +2,7 @@
 
 Prints, for tau = 0.5 (ICL, IDG) and tau = 20 (ICL):
 
-* the wall time of :func:`iclsym.theory.optimal.phase_diagram` on the full grid;
+* the wall time of :func:`iclsym.onelayer.theory.optimal.phase_diagram` on the full grid;
 * the agreement of alpha* with a dense brute-force scan (H3's NumPy theory -- fixed point +
   DESIGN errors, not the closed forms -- on ``N_DENSE`` log-spaced alpha values in
   [1e-2, 1e3]) on a 20 x 20 sub-grid: the largest |log(alpha*/alpha_bf)| over cells with an
@@ -21,8 +21,8 @@ import time
 
 import numpy as np
 
-from iclsym import theory
-from iclsym.theory.optimal import DECREASING, INCREASING, INTERIOR, phase_diagram
+from iclsym.onelayer import theory
+from iclsym.onelayer.theory.optimal import DECREASING, INCREASING, INTERIOR, phase_diagram
 
 FAST = os.environ.get("ICLSYM_FAST") == "1"
 N_RHO, N_KAPPA = (60, 81) if FAST else (300, 401)

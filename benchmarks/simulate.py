@@ -40,12 +40,12 @@ import warnings
 
 import numpy as np
 
-from iclsym.params import Params, Sizes
-from iclsym.simulate import e_icl_exact, e_idg_exact, simulate_once
-from iclsym.simulate._ridge_auto import CG_PENALTY
-from iclsym.simulate._ridge_direct import gram_lower
-from iclsym.simulate._ridge_ops import RidgeOperator
-from iclsym.simulate.samplers import as_generator, pretraining_tasks, reference_sample, sample_sequences
+from iclsym.core.params import Params, Sizes
+from iclsym.onelayer.simulation import e_icl_exact, e_idg_exact, simulate_once
+from iclsym.onelayer.simulation._solver_auto import CG_PENALTY
+from iclsym.onelayer.simulation._solver_direct import gram_lower
+from iclsym.onelayer.simulation._solver_ops import RidgeOperator
+from iclsym.onelayer.simulation.samplers import as_generator, pretraining_tasks, reference_sample, sample_sequences
 
 ALPHA, KAPPA, RHO = 10.0, 0.5, 0.01
 D = 100

@@ -25,7 +25,7 @@ import warnings
 import numpy as np
 from scipy.optimize import fsolve
 
-from iclsym.theory import e_icl, e_idg, errors
+from iclsym.onelayer.theory import e_icl, e_idg, errors
 
 
 def sample(n, seed=0):

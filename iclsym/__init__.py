@@ -5,14 +5,14 @@ Reference: Y. M. Lu, M. I. Letey, J. A. Zavatone-Veth, A. Maiti, C. Pehlevan,
 
 This module is a thin facade; the work is done in
 
-* :mod:`iclsym.params`    -- validated ``(alpha, tau, kappa, rho, lam)`` and sizes ``(d, ell, k, n)``
-* :mod:`iclsym.theory`    -- vectorized NumPy and mpmath (:mod:`iclsym.theory.mp`) evaluators of
-  the asymptotic errors; closed forms in limits (:mod:`iclsym.theory.limits`) and the optimal
-  context length (:mod:`iclsym.theory.optimal`)
-* :mod:`iclsym.simulate`  -- finite-``d`` samplers, ridge solvers, exact test errors, dMMSE
+* :mod:`iclsym.core.params`    -- validated ``(alpha, tau, kappa, rho, lam)`` and sizes ``(d, ell, k, n)``
+* :mod:`iclsym.onelayer.theory`    -- vectorized NumPy and mpmath (:mod:`iclsym.onelayer.theory.precise`) evaluators of
+  the asymptotic errors; closed forms in limits (:mod:`iclsym.onelayer.theory.limits`) and the optimal
+  context length (:mod:`iclsym.onelayer.theory.optimal`)
+* :mod:`iclsym.onelayer.simulation`  -- finite-``d`` samplers, ridge solvers, exact test errors, dMMSE
 * :mod:`iclsym.sweep`     -- parameter grids, executors (processes / Dask), resumable store
 * :mod:`iclsym.figures`   -- the paper's figures
-* :mod:`iclsym.symbolic`  -- SymPy derivations (derivation time only)
+* :mod:`iclsym.onelayer.symbolic`  -- SymPy derivations (derivation time only)
 
 Names are imported lazily, so ``import iclsym`` is cheap and never imports SymPy.
 
@@ -31,19 +31,19 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS = {
-    "Params": "iclsym.params",
-    "Sizes": "iclsym.params",
-    "check_theory_args": "iclsym.params",
-    "stieltjes_mp": "iclsym.theory",
-    "solve_eps": "iclsym.theory",
-    "e_icl": "iclsym.theory",
-    "e_idg": "iclsym.theory",
-    "g_task": "iclsym.theory",
-    "errors": "iclsym.theory",
-    "alpha_star": "iclsym.theory.optimal",
-    "phase_diagram": "iclsym.theory.optimal",
-    "simulate_once": "iclsym.simulate",
-    "dmmse_once": "iclsym.simulate",
+    "Params": "iclsym.core.params",
+    "Sizes": "iclsym.core.params",
+    "check_theory_args": "iclsym.core.params",
+    "stieltjes_mp": "iclsym.onelayer.theory",
+    "solve_eps": "iclsym.onelayer.theory",
+    "e_icl": "iclsym.onelayer.theory",
+    "e_idg": "iclsym.onelayer.theory",
+    "g_task": "iclsym.onelayer.theory",
+    "errors": "iclsym.onelayer.theory",
+    "alpha_star": "iclsym.onelayer.theory.optimal",
+    "phase_diagram": "iclsym.onelayer.theory.optimal",
+    "simulate_once": "iclsym.onelayer.simulation",
+    "dmmse_once": "iclsym.onelayer.simulation",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -16,7 +16,7 @@
 #
 # This notebook follows the appendix of Lu, Letey, Zavatone-Veth, Maiti & Pehlevan (2024)
 # for the paper's Lemma 1 (DESIGN.md section 3). Every formula below is **derived** by the
-# symbolic Gaussian moment engine of `iclsym.symbolic` with $d$, $\ell$, $\rho$ and
+# symbolic Gaussian moment engine of `iclsym.onelayer.symbolic` with $d$, $\ell$, $\rho$ and
 # $\sigma^2 = |w|^2/d$ kept symbolic, then checked against a quick Monte Carlo.
 #
 # **Setting.** Tokens $x_i \sim N(0, I_d/d)$ i.i.d., labels $y_i = \langle w, x_i\rangle + \epsilon_i$,
@@ -31,8 +31,8 @@ import time
 import numpy as np
 import sympy as sp
 
-from iclsym.symbolic import moments, reduction
-from iclsym.symbolic import tensornet as tn
+from iclsym.onelayer.symbolic import lemma1 as moments, reduction
+from iclsym.engine import tensornet as tn
 
 FAST = os.environ.get("ICLSYM_FAST", "0") == "1"
 N_MC = 4_000 if FAST else 40_000  # sequences per Monte Carlo check
@@ -172,13 +172,13 @@ print(f"symbolic derivation time so far: {time.perf_counter() - t0:.2f} s")
 # %% [markdown]
 # ## 6. Monte Carlo check
 #
-# Sequences built token by token (`iclsym.simulate.samplers.reference_sample`), for one fixed
+# Sequences built token by token (`iclsym.onelayer.simulation.samplers.reference_sample`), for one fixed
 # task of squared norm $1.3\,d$ (so $\sigma^2 = 1.3$), at a few $(d, \ell)$. We report
 # $z = (\text{mean} - \text{theory})/\text{SE}$ for projections of each moment on random
 # directions, and for the squared error of a random $\Gamma$.
 
 # %%
-from iclsym.simulate.samplers import reference_sample
+from iclsym.onelayer.simulation.samplers import reference_sample
 
 
 def sample(w, ell, rho, n, rng):

@@ -13,7 +13,7 @@
 # This notebook derives, with SymPy, the asymptotic errors of linear attention pretrained by
 # ridge regression (DESIGN section 4; Lu et al. 2024, Result 1), and **derives the ridge IDG
 # error**, which DESIGN does not give in closed form.  Every step is executed; numerical checks
-# use `iclsym.theory` (NumPy), `iclsym.theory.mp` (mpmath) and `iclsym.simulate` (Monte Carlo).
+# use `iclsym.onelayer.theory` (NumPy), `iclsym.onelayer.theory.precise` (mpmath) and `iclsym.onelayer.simulation` (Monte Carlo).
 # Set `ICLSYM_FAST=1` for the fast setting (smaller Monte Carlo).
 #
 # Plan:
@@ -31,7 +31,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from iclsym.symbolic.ridge import (
+from iclsym.onelayer.symbolic.asymptotic import (
     e_icl_ridge,
     e_idg_ridge,
     fixed_point_deterministic_equivalent,
@@ -40,7 +40,7 @@ from iclsym.symbolic.ridge import (
     ridgeless_targets,
     error_deterministic_equivalent,
 )
-from iclsym.symbolic.stieltjes import mp_quadratic, stieltjes_mp, stieltjes_mp_derivative
+from iclsym.engine.stieltjes import mp_quadratic, stieltjes_mp, stieltjes_mp_derivative
 
 FAST = os.environ.get("ICLSYM_FAST", "0") == "1"
 z, kappa, M = sp.symbols("z kappa M", positive=True)
@@ -73,10 +73,10 @@ for kv in (sp.Rational(1, 2), sp.Integer(1), sp.Integer(3)):
 # %% [markdown]
 # Off the axis the branch is the Herglotz one ($\operatorname{Im}M<0$ for $\operatorname{Im}z>0$) when the
 # discriminant's root is taken as $\sqrt{z+\lambda_-}\sqrt{z+\lambda_+}$, $\lambda_\pm=(1\pm\kappa^{-1/2})^2$
-# (the analytic continuation off the cut $[-\lambda_+,-\lambda_-]$), which is what `iclsym.theory.stieltjes_mp` does:
+# (the analytic continuation off the cut $[-\lambda_+,-\lambda_-]$), which is what `iclsym.onelayer.theory.stieltjes_mp` does:
 
 # %%
-from iclsym.theory import stieltjes_mp as M_np  # noqa: E402
+from iclsym.onelayer.theory import stieltjes_mp as M_np  # noqa: E402
 
 zz = np.linspace(-6, 6, 121)[None, :] + 1j * np.logspace(-4, 1, 11)[:, None]
 print("max Im M over the grid (must be < 0):", max(float(M_np(zz, k).imag.max()) for k in (0.2, 1.0, 3.0, np.inf)))
@@ -131,12 +131,12 @@ print("deterministic equivalent - eps F(eps) =", sp.simplify(fp - eps * F))
 # **Branch rule.**  $\epsilon M(x^*+\epsilon)=\int\frac{\epsilon}{t+x^*+\epsilon}d\mu$ increases strictly
 # and concavely from 0 to 1, and $-\tau\lambda/\epsilon$ increases concavely, so $h=-F$ is increasing and
 # concave: one positive root for $\lambda>0$; for $\lambda=0$ one root if $\tau<1$ and $\epsilon\to0$ if
-# $\tau\ge1$.  `iclsym.theory.solve_eps` starts Newton left of the root (tangents lie above a concave
+# $\tau\ge1$.  `iclsym.onelayer.theory.solve_eps` starts Newton left of the root (tangents lie above a concave
 # function, so the iterates increase monotonically to the root).  For $\lambda\to\infty$, $\epsilon\sim\lambda$
 # (not $\tau\lambda$ as DESIGN states):
 
 # %%
-from iclsym.theory import solve_eps  # noqa: E402
+from iclsym.onelayer.theory import solve_eps  # noqa: E402
 
 print("eps/lam at lam = 1e8 for tau = 0.3, 3:", solve_eps(2.0, [0.3, 3.0], 0.5, 0.1, 1e8) / 1e8)
 
@@ -187,7 +187,7 @@ print("kappa = inf: e_ICL - e_IDG =", sp.simplify(e_icl_ridge(xs, rho, tau, eps,
 # %% [markdown]
 # **$\lambda\to0^+$, $\tau>1$**: $\epsilon\to0$ ($\epsilon\sim\tau\lambda/(\tau-1)$).  At $\epsilon=0$,
 # with $m^*=M(x^*)$, the ridge forms are DESIGN's ridgeless $\tau>1$ formulas (identities modulo the
-# MP quadratic for $m^*$; `tests/theory/test_symbolic_ridge.py` proves the $e_{ICL}$ one with $k^*$):
+# MP quadratic for $m^*$; `tests/onelayer/theory/test_symbolic_ridge.py` proves the $e_{ICL}$ one with $k^*$):
 
 # %%
 alpha, m = sp.symbols("alpha m", positive=True)
@@ -207,8 +207,8 @@ print("tau > 1 IDG: remainder mod the quadratic =", sp.expand(sp.prem(sp.numer(d
 # and DESIGN's ridgeless $\tau<1$ formulas, at 50 digits.  The gap to the ridge value is linear in $\lambda$:
 
 # %%
-from iclsym._generated import ridge_mp as design  # noqa: E402
-from iclsym.theory import mp as tmp  # noqa: E402
+from iclsym.onelayer._generated import asymptotic_mpmath as design  # noqa: E402
+from iclsym.onelayer.theory import precise as tmp  # noqa: E402
 
 rng = np.random.default_rng(0)
 worst = mpmath.mpf(0)
@@ -234,12 +234,12 @@ with mpmath.workdps(60):
 # the threshold).  Every trace is an integral of a positive function, and the MP quadratic gives
 # $1-\nu S=S/(1+S/\kappa)$, $M'=-S(1+S/\kappa)/D$ with $D=\sqrt{(\nu+\lambda_-)(\nu+\lambda_+)}$; at the fixed
 # point $\tau-\mathrm{df}_2=\epsilon(S+\epsilon S')+\tau\lambda/\epsilon>0$.  The generated module
-# `iclsym/_generated/ridge.py` holds these forms; `tests/theory/test_symbolic_ridge.py` proves them equal to
-# DESIGN's, and `tests/theory/test_theory_accuracy.py` compares NumPy with 50-digit mpmath (max relative error
+# `iclsym/onelayer/_generated/asymptotic.py` holds these forms; `tests/onelayer/theory/test_symbolic_ridge.py` proves them equal to
+# DESIGN's, and `tests/onelayer/theory/test_theory_accuracy.py` compares NumPy with 50-digit mpmath (max relative error
 # ~1e-14 over 10^4 random points).
 
 # %%
-from iclsym.theory import errors  # noqa: E402
+from iclsym.onelayer.theory import errors  # noqa: E402
 
 pts = [(1, 0.2, 0.5, 0.01, 1e-5), (1, 0.2, 0.5, 0.01, 0.0), (10, 0.99, 1.0, 0.01, 0.0), (10, 2.0, 0.5, 0.01, 1e-6)]
 for p in pts:
@@ -251,11 +251,11 @@ for p in pts:
 # %% [markdown]
 # ## 7. Monte Carlo check of the derived $e_{IDG}$
 #
-# Finite-$d$ simulations (`iclsym.simulate.simulate`, exact test errors of the trained $\Gamma$) against
+# Finite-$d$ simulations (`iclsym.onelayer.simulation.simulate`, exact test errors of the trained $\Gamma$) against
 # the theory at the *effective* ratios.  Deviations are $O(1/d)$ (DESIGN section 10).
 
 # %%
-from iclsym.simulate import simulate  # noqa: E402
+from iclsym.onelayer.simulation import simulate  # noqa: E402
 
 d = 24 if FAST else 64
 runs = 2 if FAST else 4

@@ -10,7 +10,7 @@
 # %% [markdown]
 # # Double descent in the pretraining budget $\tau$: the ridgeless limit and the peak at $\tau=1$
 #
-# This notebook derives with SymPy (module `iclsym.symbolic.limits`) the closed forms behind
+# This notebook derives with SymPy (module `iclsym.onelayer.symbolic.limits`) the closed forms behind
 # the paper's Fig. 1 (DESIGN sections 4-5):
 #
 # 1. the ridgeless limit $\lambda\to0^+$ of the ridge errors on each side of $\tau=1$, proved equal
@@ -18,7 +18,7 @@
 # 2. the interpolation pole at $\tau=1$: order and residue from both sides;
 # 3. the finite peak for $\lambda>0$: $e\simeq A\,\lambda^{-1/2}$ at $\tau=1$.
 #
-# Numbers are checked against the full theory (`iclsym.theory`, `iclsym.theory.mp` at 50 digits).
+# Numbers are checked against the full theory (`iclsym.onelayer.theory`, `iclsym.onelayer.theory.precise` at 50 digits).
 # `ICLSYM_FAST=1` uses coarser plot grids.
 
 # %%
@@ -32,10 +32,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from iclsym import theory
-from iclsym.symbolic import limits as L
-from iclsym.theory import limits as TL
-from iclsym.theory import mp as full
+from iclsym.onelayer import theory
+from iclsym.onelayer.symbolic import limits as L
+from iclsym.onelayer.theory import limits as TL
+from iclsym.onelayer.theory import precise as full
 
 FAST = os.environ.get("ICLSYM_FAST") == "1"
 s = L.limit_symbols()

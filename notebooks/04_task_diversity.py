@@ -10,7 +10,7 @@
 # %% [markdown]
 # # Task diversity: the $\kappa=1$ transition, orders of limits, and the optimal context length
 #
-# SymPy derivations (`iclsym.symbolic.limits`) of DESIGN section 5:
+# SymPy derivations (`iclsym.onelayer.symbolic.limits`) of DESIGN section 5:
 #
 # 1. $\tau\to\infty$ at fixed $\alpha,\kappa$, then $\alpha\to\infty$: $g_{task}\to\max(0,1-\kappa)$,
 #    with the exponents and coefficients of the approach (the kink at $\kappa=1$);
@@ -32,11 +32,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from iclsym import theory
-from iclsym.symbolic import limits as L
-from iclsym.theory import limits as TL
-from iclsym.theory import mp as full
-from iclsym.theory.optimal import INTERIOR, phase_diagram
+from iclsym.onelayer import theory
+from iclsym.onelayer.symbolic import limits as L
+from iclsym.onelayer.theory import limits as TL
+from iclsym.onelayer.theory import precise as full
+from iclsym.onelayer.theory.optimal import INTERIOR, phase_diagram
 
 FAST = os.environ.get("ICLSYM_FAST") == "1"
 s = L.limit_symbols()
@@ -141,7 +141,7 @@ fig.savefig("04_task_diversity.png", dpi=80)
 # ## 4. Optimal context length and the phase diagram (paper Fig. 3)
 #
 # $de/d\alpha=-(x^{*2}/(1+\rho))\,de/dx^*$ with $dm^*/dx^*$ from the MP quadratic is generated as
-# code; `iclsym.theory.optimal.alpha_star` scans it on a log grid, brackets the sign change and
+# code; `iclsym.onelayer.theory.optimal.alpha_star` scans it on a log grid, brackets the sign change and
 # refines by Illinois regula falsi for all cells at once.  White: $e$ decreasing in $\alpha$ on
 # $[10^{-2},10^3]$ (the paper's grey region); dashed: $\kappa=\min(\tau,1)$.
 

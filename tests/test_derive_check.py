@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from iclsym.commands.derive import derive, repo_root
+from iclsym.cli.derive import derive, repo_root
 
 ROOT = repo_root()
 
@@ -17,10 +17,10 @@ def test_generated_files_are_current():
 
 
 def test_check_fails_when_a_generated_file_is_edited(tmp_path):
-    generated = sorted((ROOT / "iclsym" / "_generated").glob("*.py"))
+    generated = sorted(ROOT.glob("iclsym/*/_generated/*.py"))
     generated = [p for p in generated if p.name != "__init__.py"]
     if not generated:
-        pytest.fail("no generated modules: derivations/ must produce iclsym/_generated/*.py")
+        pytest.fail("no generated modules: derivations/ must produce iclsym/<model>/_generated/*.py")
     # Work on a copy of the checkout's derivation inputs and outputs.
     for sub in ("derivations", "iclsym"):
         shutil.copytree(ROOT / sub, tmp_path / sub, ignore=shutil.ignore_patterns("__pycache__"))

@@ -6,6 +6,7 @@ Each module ``figN`` exposes ``jobs(settings)`` (the Monte Carlo jobs it needs),
 ``iclsym figures`` command runs them all; see :mod:`iclsym.figures.settings`.
 """
 
-FIGURES = ("fig1", "fig2", "fig3", "fig4")
+#: figure modules by paper: ``iclsym.figures.paper<N>.<name>``
+FIGURES = {1: ("fig1", "fig2", "fig3", "fig4")}
 
 __all__ = ["FIGURES"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from iclsym.figures import allowance as fs
+from iclsym.onelayer import finite_size as fs
 
 __all__ = [
     "aggregate", "compare_rows", "errorbar", "finite_max", "finite_or_nan", "mean_se", "new_figure", "plain_log_ticks",
@@ -122,7 +122,7 @@ def theory_at_points(agg, fn, lam=None, per_parameter: bool = False):
     rounding, so theory is compared at the ratios actually used (columns ``alpha_eff``,
     ``tau_eff``, ``kappa_eff`` when present, else the nominal ones).  With
     ``per_parameter=True`` the sample ratio is ``tau_p = n/(d(d+1))`` instead, the finite-``d``
-    parameter count (see :mod:`iclsym.figures.allowance`).
+    parameter count (see :mod:`iclsym.onelayer.finite_size`).
     """
     if len(agg) == 0:
         return np.zeros(0)
@@ -154,7 +154,7 @@ def report_rows(figure: str, panel: str, agg, field: str, theory=None, theory_p=
     ``rel_gap = (mean - theory)/theory`` and ``z = (mean - theory)/SE``.  When ``theory_p`` (the
     theory at ``tau_p = n/(d(d+1))``) is given, each row also carries the finite-size
     ``allowance``, whether the point is ``within`` it, the ``c_needed`` to include it and the
-    ``steep_in_tau`` flag (:mod:`iclsym.figures.allowance`); otherwise those are NaN/None.
+    ``steep_in_tau`` flag (:mod:`iclsym.onelayer.finite_size`); otherwise those are NaN/None.
 
     Examples
     --------

@@ -6,7 +6,7 @@ For every simulated point the report gives:
 * the theory value at the simulation's effective ratios and ``lam``;
 * the relative gap ``(mean - theory)/theory`` and the z-score ``(mean - theory)/SE``;
 * the stated finite-size allowance ``4 SE + |e(tau_p) - e(tau)| + C |e|/d`` of
-  :mod:`iclsym.figures.allowance`, and whether the point is within it.
+  :mod:`iclsym.onelayer.finite_size`, and whether the point is within it.
 
 Finite-``d`` simulations sit O(1/d) above the asymptotic theory (DESIGN §10), so a large
 ``|z|`` alone is expected at ``d = 100`` with 10 runs. The allowance is the check.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from iclsym.figures import allowance as fs
+from iclsym.onelayer import finite_size as fs
 
 __all__ = ["closed_forms_text", "write_report", "format_table"]
 
@@ -59,7 +59,7 @@ def closed_forms_text(root: Path | None = None) -> tuple[str, str]:
     ('DESIGN.md §4-§5', True)
     """
     root = _repo_root() if root is None else Path(root)
-    for rel in ("derivations/out/closed_forms.md",):
+    for rel in ("derivations/out/limits.md",):
         path = root / rel
         if path.is_file():
             return rel, path.read_text(encoding="utf-8")
@@ -169,7 +169,7 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         "Here p = d(d+1) is the parameter count of Gamma. The finite-d interpolation peak sits at n = p, not at "
         "n = d^2, and that shift is the dominant finite-size effect next to `tau = 1`. C was calibrated on "
         "separate simulations of the Fig. 1-2 points at d = 50 and 70 (`benchmarks/finite_size.py`); Fig. 4's "
-        "g_task rows use the same rule without a calibration of their own. See `iclsym.figures.allowance`. "
+        "g_task rows use the same rule without a calibration of their own. See `iclsym.onelayer.finite_size`. "
         "'C needed' is the smallest C that would include every point listed. A point is marked 'steep in tau' "
         "when the shift term is larger than the C term. dMMSE has no closed form (simulation only).",
         "",

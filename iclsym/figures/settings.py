@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from iclsym.params import check_size
+from iclsym.core.params import check_size
 
 __all__ = ["Settings", "quick", "full", "tiny", "for_mode"]
 
@@ -77,7 +77,7 @@ class Settings:
         >>> [j.run for j in tiny().ridge_jobs(1.0, 2.0, 0.5, 0.01, 1e-5)]
         [0, 1]
         """
-        from iclsym.sweep.grid import Job
+        from iclsym.sweep.grids import Job
 
         return [Job(self.ridge_kind, alpha, tau, kappa, rho, lam, d=self.d, run=r, base_seed=self.base_seed,
                     options=self.job_options) for r in range(self.runs)]

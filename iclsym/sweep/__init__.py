@@ -15,8 +15,8 @@ DESIGN §8 ("Sweeps and scale").  Typical use::
 """
 
 from iclsym.sweep.executors import DaskExecutor, ProcessExecutor, SerialExecutor, default_workers, make_executor
-from iclsym.sweep.grid import COORDS, Job, grid, job_seed
-from iclsym.sweep.jobs import KINDS, register_kind, toy_job
+from iclsym.sweep.grids import COORDS, Job, grid, job_seed
+from iclsym.sweep.kinds import KINDS, register_kind, toy_job
 from iclsym.sweep.runner import SweepSummary, run_sweep
 from iclsym.sweep.store import ResultStore, dataset_from_frame, read_csv, read_netcdf
 

@@ -2,7 +2,7 @@
 
 Every executor has one method, ``results(jobs)``, yielding ``(job, result, seconds, error)``
 as jobs finish (any order).  Workers receive only plain data (see
-:meth:`iclsym.sweep.grid.Job.call_args`) and run :func:`iclsym.sweep.jobs.run_job_timed`,
+:meth:`iclsym.sweep.grids.Job.call_args`) and run :func:`iclsym.sweep.kinds.run_job_timed`,
 so nothing unpicklable crosses a process boundary.  Results are written by the parent (see
 :mod:`iclsym.sweep.runner`), never by workers.
 """
@@ -15,8 +15,8 @@ import threading
 import time
 import traceback
 
-from iclsym.params import check_size
-from iclsym.sweep.jobs import blas_env, limit_blas_threads, run_job_timed
+from iclsym.core.params import check_size
+from iclsym.sweep.kinds import blas_env, limit_blas_threads, run_job_timed
 
 __all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers"]
 
@@ -54,7 +54,7 @@ class SerialExecutor:
 
     Examples
     --------
-    >>> from iclsym.sweep.grid import grid
+    >>> from iclsym.sweep.grids import grid
     >>> [r["d"] for _, r, _, _ in SerialExecutor().results(grid("toy", alpha=1, tau=1,
     ...     kappa=1, rho=0.1, d=8, runs=2))]
     [8, 8]
@@ -79,7 +79,7 @@ class ProcessExecutor:
     """A local process pool (``concurrent.futures``) with a 'spawn' context.
 
     Forked workers can inherit a BLAS thread pool in a bad state, so the pool never forks
-    from the parent; workers are started inside :func:`iclsym.sweep.jobs.blas_env` so each
+    from the parent; workers are started inside :func:`iclsym.sweep.kinds.blas_env` so each
     loads its BLAS with one thread (``workers`` processes share the cores, not oversubscribe).
 
     Parameters

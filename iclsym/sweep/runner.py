@@ -49,7 +49,7 @@ def run_sweep(jobs, store, executor=None, progress: bool | None = None, desc: st
 
     Parameters
     ----------
-    jobs : iterable of :class:`iclsym.sweep.grid.Job`
+    jobs : iterable of :class:`iclsym.sweep.grids.Job`
     store : ResultStore or path
     executor : executor object or name, optional
         ``None``: a local process pool; ``"serial"``; or an executor instance.
@@ -58,7 +58,7 @@ def run_sweep(jobs, store, executor=None, progress: bool | None = None, desc: st
 
     Examples
     --------
-    >>> from iclsym.sweep.grid import grid
+    >>> from iclsym.sweep.grids import grid
     >>> store = ResultStore(":memory:")
     >>> jobs = grid("toy", alpha=[1, 2], tau=1, kappa=1, rho=0.1, d=8, runs=2)
     >>> run_sweep(jobs, store, "serial").finished, run_sweep(jobs, store, "serial").skipped

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from iclsym.params import PARAM_NAMES
-from iclsym.sweep.grid import COORDS, Job
+from iclsym.core.params import PARAM_NAMES
+from iclsym.sweep.grids import COORDS, Job
 
 __all__ = ["ResultStore", "code_version", "dataset_from_frame", "read_csv", "read_netcdf"]
 
@@ -233,7 +233,7 @@ def _numeric_fields(frame) -> list[str]:
 def dataset_from_frame(frame):
     """Build the sweep :class:`xarray.Dataset` from a one-row-per-job frame.
 
-    Dims are :data:`iclsym.sweep.grid.COORDS` (``kind``, the five parameters, ``d``, ``run``);
+    Dims are :data:`iclsym.sweep.grids.COORDS` (``kind``, the five parameters, ``d``, ``run``);
     data variables are the numeric result fields (NaN where a combination was not run).
 
     Examples

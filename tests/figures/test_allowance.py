@@ -1,4 +1,4 @@
-"""The finite-size allowance of ``report.md`` (``iclsym.figures.allowance``).
+"""The finite-size allowance of ``report.md`` (``iclsym.onelayer.finite_size``).
 
 Two kinds of test: the arithmetic of the allowance and its report columns, checked against values
 worked out by hand; and a Monte Carlo check of the physical claim the allowance rests on, namely
@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iclsym import theory
-from iclsym.figures import allowance as fs
+from iclsym.onelayer import theory
+from iclsym.onelayer import finite_size as fs
 from iclsym.figures.common import aggregate, compare_rows, report_rows
 from iclsym.figures.report import _summary, format_table
-from iclsym.simulate.run import simulate
+from iclsym.onelayer.simulation.run import simulate
 
 
 def test_allowance_terms_by_hand():

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from iclsym.figures import fig1, fig2, fig4
+from iclsym.figures.paper1 import fig1, fig2, fig4
 from iclsym.figures.common import aggregate, report_rows
 from iclsym.figures.settings import tiny
 from iclsym.sweep import ResultStore, SerialExecutor, run_sweep
@@ -64,7 +64,7 @@ def test_fig4_path_limit_matches_theory(kappa):
     # DESIGN §5: along tau = c alpha, g_task -> (1-kappa)[1 + rho/(c(1+rho))] (kappa<1), 0 (kappa>1),
     # approached like 1/alpha (measured: the gap shrinks tenfold per decade of alpha); C = 5 is a
     # conservative constant for that O(1/alpha) approach.
-    from iclsym.theory import g_task
+    from iclsym.onelayer.theory import g_task
 
     alpha, rho, c = 1e5, 0.01, fig4.C_PATH
     got = float(g_task(alpha, c * alpha, kappa, rho, 0.0))
@@ -75,7 +75,7 @@ def test_fig4_path_limit_matches_theory(kappa):
 def test_fig4_alpha_limit_matches_theory(kappa):
     # DESIGN §5: tau -> inf first, then alpha -> inf: g_task -> max(0, 1 - kappa); approach ~ 1/alpha
     # away from kappa = 1 (C = 5 as above).
-    from iclsym.theory import g_task
+    from iclsym.onelayer.theory import g_task
 
     alpha = 1e4
     got = float(g_task(alpha, 1e9, kappa, 0.01, 0.0))
@@ -83,7 +83,7 @@ def test_fig4_alpha_limit_matches_theory(kappa):
 
 
 def test_fig3_phase_diagram(tmp_path):
-    from iclsym.figures import fig3
+    from iclsym.figures.paper1 import fig3
 
     kappa, rho, a = fig3.optimal_grid(0.5, "icl", 9)
     assert a.shape == (9, 9)
@@ -98,8 +98,8 @@ def test_fig3_phase_diagram(tmp_path):
 def test_fig3_scan_is_a_minimum():
     # the scanned alpha* is a local minimum of the theory error: nudging alpha by 2 % either way
     # increases the error (the parabolic refinement is accurate well within 2 % in alpha)
-    from iclsym.figures import fig3
-    from iclsym.theory import e_icl
+    from iclsym.figures.paper1 import fig3
+    from iclsym.onelayer.theory import e_icl
 
     kappa, rho = np.array([0.2, 0.3, 0.4]), np.array([0.5, 0.1, 1.0])
     a = fig3.alpha_star_scan(0.5, kappa, rho, "icl", 800)
@@ -110,8 +110,8 @@ def test_fig3_scan_is_a_minimum():
 
 def test_fig3_scan_agrees_with_optimal_module():
     # two independent routes to alpha*: H4's bracketed root of de/dalpha vs this module's scan of e
-    from iclsym.figures import fig3
-    from iclsym.theory import optimal
+    from iclsym.figures.paper1 import fig3
+    from iclsym.onelayer.theory import optimal
 
     rng = np.random.default_rng(3)
     for _, tau, which in fig3.PANELS:
@@ -130,8 +130,8 @@ def test_fig3_scan_agrees_with_optimal_module():
 
 
 def test_fig4_asymptotes_match_derived_closed_forms():
-    # the curves drawn (iclsym.theory.limits, derived with SymPy) equal the DESIGN §5 formulas
-    from iclsym.theory import limits
+    # the curves drawn (iclsym.onelayer.theory.limits, derived with SymPy) equal the DESIGN §5 formulas
+    from iclsym.onelayer.theory import limits
 
     kappa = np.logspace(np.log10(0.08), np.log10(96), 41)
     np.testing.assert_allclose(limits.g_task_tau_prop_alpha(0.2, kappa, 0.01),

@@ -94,7 +94,7 @@ def test_cli_sweep_through_scheduler_address(serial_values, tmp_path, capsys):
 
 
 def test_registered_kinds_run_the_real_simulators():
-    # the 'ridge' and 'dmmse' kinds resolve to iclsym.simulate and give the same numbers in a
+    # the 'ridge' and 'dmmse' kinds resolve to iclsym.onelayer.simulation and give the same numbers in a
     # spawned worker as in this process (their seeds come from the job, not from the worker)
     jobs = grid("ridge", alpha=2.0, tau=[0.5, 2.0], kappa=0.5, rho=0.1, lam=1e-3, d=8, runs=1)
     jobs += grid("dmmse", alpha=2.0, tau=0.5, kappa=[0.5, 2.0], rho=0.1, d=8, runs=1, options={"n_test": 20})

@@ -1,0 +1,143 @@
+"""``iclsym sweep``: run a user-defined grid of Monte Carlo jobs into a resumable store.
+
+Example::
+
+    iclsym sweep --alpha 1,10 --tau 0.5,2 --kappa 0.5 --rho 0.01 --lam 1e-5 --d 40 --runs 3 \\
+        --store results.sqlite --export out.nc
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = "run a grid of simulations (process pool or Dask) into a resumable SQLite store; export netCDF/CSV"
+
+
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise ValueError(f"expected comma-separated numbers, got {text!r}") from exc
+
+
+def _ints(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise ValueError(f"expected comma-separated integers, got {text!r}") from exc
+
+
+def _option(text: str) -> tuple[str, object]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise ValueError(f"--option must look like KEY=VALUE; got {text!r}")
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
+
+
+def add_executor_arguments(p):
+    """Flags shared by ``sweep`` and ``figures``: where the jobs run and where results go."""
+    p.add_argument("--store", default=None, help="SQLite result store (re-running skips finished jobs)")
+    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument("--cluster", choices=("local", "slurm", "pbs"), default=None,
+                   help="start a Dask cluster (slurm/pbs need dask-jobqueue)")
+    p.add_argument("--serial", action="store_true", help="run jobs in this process (debugging)")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar (default: when stderr is a terminal)")
+
+
+def executor_from_args(args):
+    from iclsym.sweep import make_executor
+
+    return make_executor("serial" if args.serial else None, workers=args.workers,
+                         scheduler=args.scheduler, cluster=args.cluster)
+
+
+def add_arguments(p):
+    p.add_argument("--kind", default="ridge", help="job kind: ridge (linear attention), dmmse, toy")
+    p.add_argument("--alpha", type=_floats, required=True, help="context length ell/d (comma-separated list)")
+    p.add_argument("--tau", type=_floats, required=True, help="pretraining sequences n/d^2")
+    p.add_argument("--kappa", type=_floats, required=True, help="task diversity k/d ('inf' allowed)")
+    p.add_argument("--rho", type=_floats, required=True, help="label-noise variance")
+    p.add_argument("--lam", type=_floats, default=[0.0], help="ridge strength (default 0)")
+    p.add_argument("--d", type=_ints, required=True, help="dimension(s)")
+    p.add_argument("--runs", type=int, default=1, help="independent runs per point")
+    p.add_argument("--seed", type=int, default=0, help="base seed of the sweep")
+    p.add_argument("--option", type=_option, action="append", default=[],
+                   help="extra KEY=VALUE keyword for the job function (repeatable)")
+    p.add_argument("--export", action="append", default=[],
+                   help="write the results of this grid to FILE.nc (netCDF) or FILE.csv (repeatable)")
+    add_executor_arguments(p)
+
+
+def run(args) -> int:
+    from iclsym.sweep import ResultStore, grid, run_sweep
+    from iclsym.sweep.store import dataset_from_frame
+
+    jobs = grid(args.kind, alpha=args.alpha, tau=args.tau, kappa=args.kappa, rho=args.rho, lam=args.lam,
+                d=args.d, runs=args.runs, base_seed=args.seed, options=dict(args.option))
+    for path in args.export:
+        if not path.endswith((".nc", ".csv")):
+            raise ValueError(f"export must end with .nc or .csv; got {path!r}")
+    store = ResultStore(args.store or ":memory:")
+    try:
+        executor = executor_from_args(args)
+        try:
+            summary = run_sweep(jobs, store, executor, progress=args.progress)
+        finally:
+            executor.close()
+        print(summary)
+        for job, error in summary.errors[:10]:
+            print(f"  FAILED {job}: {error}", file=sys.stderr)
+        frame = _frame_of(store, jobs)
+        _print_table(frame)
+        for path in args.export:
+            if path.endswith(".csv"):
+                frame.to_csv(path, index=False)
+            else:
+                dataset_from_frame(frame).to_netcdf(path, engine="scipy")
+            print(f"wrote {path}")
+    finally:
+        store.close()
+    return 1 if summary.failed else 0
+
+
+def _frame_of(store, jobs):
+    """Rows of the store that belong to this grid."""
+    import pandas as pd
+
+    wanted = {store.key(j) for j in jobs}
+    rows = [r for r in store.rows(jobs[0].kind) if store.row_key(r) in wanted]
+    return pd.DataFrame(rows)
+
+
+def _print_table(frame) -> None:
+    """Mean ± SE per point; for linear-attention jobs also the theory at the effective ratios."""
+    if frame.empty:
+        return
+    from iclsym.figures.common import aggregate, theory_at_points
+
+    fields = [f for f in ("e_icl", "e_idg", "g_task") if f in frame.columns]
+    extra = [c for c in ("alpha_eff", "tau_eff", "kappa_eff") if c in frame.columns]
+    table = aggregate(frame, fields, extra)
+    theory = {}
+    if frame["kind"].iloc[0] == "ridge":
+        from iclsym.onelayer import theory as th
+
+        theory = {f: theory_at_points(table, getattr(th, f)) for f in fields}
+    cols = ["alpha", "tau", "kappa", "rho", "lam", "d", "runs"]
+    head = "  ".join(f"{c:>8}" for c in cols) + "".join(f"  {f:>22}" for f in fields)
+    if theory:
+        head += "".join(f"  {'theory ' + f:>13}" for f in fields)
+    print(head)
+    for i, (_, row) in enumerate(table.iterrows()):
+        line = "  ".join(f"{row[c]:>8.4g}" for c in cols)
+        line += "".join(f"  {row[f + '_mean']:>11.5g} ± {row[f + '_se']:<8.2g}" for f in fields)
+        if theory:
+            line += "".join(f"  {theory[f][i]:>13.5g}" for f in fields)
+        print(line)

@@ -1,0 +1,125 @@
+"""Marchenko–Pastur Stieltjes transform, vectorized NumPy (DESIGN section 4).
+
+``M_kappa(z) = lim (1/d) tr (R_hat + z I)^{-1}`` for the bank second moment
+``R_hat = (1/k) sum_j w_j w_j^T``, ``k = kappa d``.  Its spectral law has support
+``[lam_-, lam_+]``, ``lam_pm = (1 pm kappa^{-1/2})**2``, plus an atom ``1 - kappa`` at 0 when
+``kappa < 1``.
+
+**Branch rule** (as in :mod:`iclsym.engine.stieltjes`): ``M`` is the root of
+``(z/kappa) M**2 + (z + 1 - 1/kappa) M - 1 = 0`` that is positive for real ``z > 0``, i.e.
+``M = 2/(b + D)`` with ``b = z + 1 - 1/kappa`` and ``D**2 = b**2 + 4 z/kappa``.  Here ``D`` is
+evaluated as ``sqrt(z + lam_-) sqrt(z + lam_+)`` (principal roots), which is the analytic
+continuation off the cut ``[-lam_+, -lam_-]`` with ``D ~ z`` at infinity, so the same formula
+is the Herglotz branch (``Im M < 0`` for ``Im z > 0``) everywhere in the upper half-plane.
+
+Numerical stability: ``b`` may be large and negative (``kappa < 1``, small ``z``), where
+``b + D`` cancels; there the algebraically equal ``M = (D - b)/(2 z/kappa)`` is used
+(``(b + D)(D - b) = 4 z/kappa``).  ``1/kappa`` is used throughout, so ``kappa = inf`` is the
+exact value ``1/kappa = 0`` (``M = 1/(1 + z)``) with no ``inf * 0``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iclsym.onelayer._generated import asymptotic as _gen
+from iclsym.core.params import check_param
+
+__all__ = ["stieltjes_mp", "mp_parts"]
+
+
+def mp_parts(z, ik):
+    """``(M, D)`` at ``z`` for ``ik = 1/kappa`` (no validation; arrays broadcast).
+
+    ``z`` real ``> 0`` or complex off the cut.  Used by the ridge evaluators, which need
+    ``D`` as well (see :func:`iclsym.onelayer._generated.asymptotic.stable_traces`).
+
+    >>> M, D = mp_parts(np.array([1.0]), np.array([0.0]))
+    >>> float(M[0]), float(D[0])
+    (0.5, 2.0)
+    """
+    if np.iscomplexobj(z):
+        sq = np.sqrt(ik)
+        D = np.sqrt(z + (1 - sq) ** 2) * np.sqrt(z + (1 + sq) ** 2)
+        b = z + (1 - ik)
+        # (b + D)(D - b) = 4 z ik: divide by the larger of the two factors (no cancellation;
+        # at ik = 0 the smaller one is exactly 0).
+        plus, minus = b + D, D - b
+        use_minus = np.abs(minus) > np.abs(plus)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            M = np.where(use_minus, minus / np.where(use_minus, 2 * z * ik, 1), 2 / np.where(use_minus, 1, plus))
+        return M, D
+    # Real z >= 0: D**2 = z (z + 2 (1 + ik)) + (1 - ik)**2, a sum of non-negative terms.
+    D = np.sqrt(z * (z + 2 * (1 + ik)) + (1 - ik) ** 2)
+    b = z + (1 - ik)
+    s = np.abs(b) + D  # = b + D if b >= 0, = D - b if b < 0: never cancels
+    M = np.empty(np.shape(s))
+    np.divide(2.0, s, out=M)
+    np.divide(s, 2 * z * ik, out=M, where=b < 0)
+    return M, D
+
+
+def stieltjes_mp(z, kappa, deriv: int = 0):
+    """Marchenko–Pastur Stieltjes transform ``M_kappa(z)`` or its derivative (DESIGN section 4).
+
+    Parameters
+    ----------
+    z : array_like (real or complex)
+        Real ``z >= 0`` (``z = 0`` gives ``kappa/(kappa - 1)`` for ``kappa > 1`` and ``inf``
+        for ``kappa <= 1``), or complex ``z`` with ``Im z > 0`` (Herglotz branch).
+    kappa : array_like
+        Task diversity, ``0 < kappa <= inf``.
+    deriv : {0, 1, 2}
+        Order of the derivative in ``z``.
+
+    Returns
+    -------
+    ndarray
+        Broadcast over ``z`` and ``kappa``.
+
+    Examples
+    --------
+    >>> float(stieltjes_mp(1.0, np.inf))
+    0.5
+    >>> float(stieltjes_mp(0.0, 2.0))
+    2.0
+    >>> float(stieltjes_mp(1.0, np.inf, deriv=1))
+    -0.25
+    >>> complex(stieltjes_mp(1j, 0.5)).imag < 0
+    True
+    """
+    if deriv not in (0, 1, 2):
+        raise ValueError(f"deriv must be 0, 1 or 2; got {deriv!r}")
+    kappa = check_param("kappa", kappa)
+    z = np.asarray(z)
+    if np.iscomplexobj(z):
+        if np.any(~np.isfinite(z)) or np.any(z.imag < 0) or np.any((z.imag == 0) & (z.real < 0)):
+            raise ValueError("z must be real >= 0 or complex with Im z > 0 (or Im z = 0, Re z >= 0)")
+    else:
+        z = z.astype(np.float64, copy=False)
+        if np.any(np.isnan(z)) or np.any(z < 0):
+            raise ValueError("z must satisfy z >= 0 on the real axis (Herglotz branch: use Im z > 0)")
+    z, kappa = np.broadcast_arrays(z, kappa)
+    ik = 1.0 / kappa
+    with np.errstate(divide="ignore", invalid="ignore"):
+        M, D = mp_parts(z, ik)
+        if deriv == 0:
+            out = M
+        else:
+            d1, d2 = _gen.stieltjes_derivatives(z, ik, M, D)
+            out = d1 if deriv == 1 else d2
+        # z = 0 on the real axis: pole (kappa <= 1) or the finite limit (kappa > 1).
+        if not np.iscomplexobj(z) and np.any(z == 0):
+            at0 = z == 0
+            gap = 1.0 - ik  # > 0 iff kappa > 1
+            M0 = np.where(gap > 0, 1.0 / np.where(gap > 0, gap, 1.0), np.inf)
+            if deriv == 0:
+                val0 = M0
+            else:
+                # Series of the quadratic at z = 0 for kappa > 1: M' = -M (1 + ik M)/D, D = 1 - ik.
+                D0 = np.where(gap > 0, gap, 1.0)
+                d1_0 = -M0 * (1 + ik * M0) / D0
+                d2_0 = -(d1_0 * (1 + 2 * ik * M0) * D0**2 - M0 * (1 + ik * M0) * (1 + ik)) / D0**3
+                val0 = np.where(gap > 0, d1_0 if deriv == 1 else d2_0, -np.inf if deriv == 1 else np.inf)
+            out = np.where(at0, val0, out)
+    return out[()] if out.ndim == 0 else out

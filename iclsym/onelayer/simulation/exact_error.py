@@ -1,0 +1,182 @@
+"""Exact finite-``d`` test errors of a reduced-linear-attention matrix ``Gamma`` (DESIGN §3).
+
+``e(Gamma; mu, R)`` is the paper's Lemma 1: the expected squared error on a fresh sequence
+whose task has mean ``mu`` and second moment ``R``, written through six normalised traces
+of ``Gamma = [G | g]`` and the coefficients of :mod:`iclsym.onelayer._generated.lemma1` (derived by ``derivations/onelayer/lemma1.py``) (see
+CONTRACTS.md).  ``e_ICL``: ``mu = 0, R = I``; ``e_IDG``: the empirical law of the bank.
+
+:func:`mc_test_error` is the brute-force check: fresh sequences through the reference
+sampler, returning the mean squared error and its standard error.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from iclsym.core.params import check_choice, check_param, check_size
+from iclsym.onelayer._generated.lemma1 import error_coefficients, gaussian_task_correction
+from iclsym.onelayer.simulation.samplers import TASK_DISTS, as_generator, sample_sequences, sample_tasks
+
+__all__ = ["error_traces", "exact_error", "e_icl_exact", "e_idg_exact", "mc_test_error"]
+
+#: rows per chunk of the Monte Carlo estimator
+_MC_CHUNK = 20_000
+
+
+def _check_gamma(Gamma) -> np.ndarray:
+    Gamma = np.asarray(Gamma, dtype=np.float64)
+    if Gamma.ndim != 2 or Gamma.shape[1] != Gamma.shape[0] + 1 or Gamma.shape[0] < 2:
+        raise ValueError(f"Gamma must have shape (d, d+1) with d >= 2; got {Gamma.shape}")
+    if not np.all(np.isfinite(Gamma)):
+        raise ValueError("Gamma must be finite")
+    return Gamma
+
+
+def _combine(coefs, traces):
+    return sum(c * t for c, t in zip(coefs, traces))
+
+
+def error_traces(Gamma, mu, R):
+    """The six traces ``(1, T_GR, T_gmu, T_GG, T_GRG, T_gGmu, T_gg)`` of CONTRACTS.md.
+
+    The leading ``1`` pairs with ``c0``.
+
+    Examples
+    --------
+    >>> d = 2; Gamma = np.hstack([np.eye(d), np.ones((d, 1))])
+    >>> [float(t) for t in error_traces(Gamma, np.zeros(d), np.eye(d))]
+    [1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0]
+    """
+    Gamma = _check_gamma(Gamma)
+    d = Gamma.shape[0]
+    G, g = Gamma[:, :d], Gamma[:, d]
+    mu = np.asarray(mu, dtype=np.float64)
+    R = np.asarray(R, dtype=np.float64)
+    if mu.shape != (d,) or R.shape != (d, d):
+        raise ValueError(f"mu must have shape ({d},) and R shape ({d}, {d}); got {mu.shape}, {R.shape}")
+    Gmu = G @ mu
+    return (
+        1.0,
+        float(np.einsum("ij,ji->", G, R)) / d,
+        float(g @ mu) / d,
+        float(np.einsum("ij,ij->", G, G)) / d,
+        float(np.einsum("ij,jk,ik->", G, R, G)) / d,
+        float(g @ Gmu) / d,
+        float(g @ g) / d,
+    )
+
+
+def exact_error(Gamma, ell, rho, mu, R, sigma2=1.0):
+    """Exact test error ``e(Gamma; mu, R)`` (DESIGN §3, the paper's Lemma 1).
+
+    Exact for any test-task law with mean ``mu``, second moment ``R`` and all norms
+    ``|w|^2 = sigma2 d``.
+
+    Examples
+    --------
+    >>> d = 3; Z = np.zeros((d, d + 1))
+    >>> exact_error(Z, 5, 0.1, np.zeros(d), np.eye(d))  # Gamma = 0 predicts 0: error 1 + rho
+    1.1
+    """
+    Gamma = _check_gamma(Gamma)
+    d = Gamma.shape[0]
+    ell = check_size("ell", ell, minimum=1)
+    rho = float(check_param("rho", rho))
+    return float(_combine(error_coefficients(d, ell, rho, sigma2), error_traces(Gamma, mu, R)))
+
+
+def e_icl_exact(Gamma, ell, rho, task_dist="sphere"):
+    """Exact ICL error: a fresh test task, ``mu = 0``, ``R = I`` (DESIGN §3).
+
+    ``task_dist="gaussian"`` (``w ~ N(0, I)``) adds :func:`gaussian_task_correction` to
+    ``c_gg``.  Cost ``O(d^2)``.
+
+    Examples
+    --------
+    >>> d = 4; Gamma = np.hstack([np.eye(d), np.zeros((d, 1))])  # predicts x^T s
+    >>> round(e_icl_exact(Gamma, 8, 0.0), 12)  # 1 - 2 + (d/ell) + (1 + 1/ell)
+    0.625
+    """
+    Gamma = _check_gamma(Gamma)
+    d = Gamma.shape[0]
+    ell = check_size("ell", ell, minimum=1)
+    rho = float(check_param("rho", rho))
+    check_choice("task_dist", task_dist, TASK_DISTS)
+    G, g = Gamma[:, :d], Gamma[:, d]
+    T_GG = float(np.einsum("ij,ij->", G, G)) / d
+    traces = (1.0, float(np.trace(G)) / d, 0.0, T_GG, T_GG, 0.0, float(g @ g) / d)
+    coefs = list(error_coefficients(d, ell, rho, 1.0))
+    if task_dist == "gaussian":
+        coefs[6] = coefs[6] + gaussian_task_correction(d, ell, rho)
+    return float(_combine(coefs, traces))
+
+
+def e_idg_exact(Gamma, W, ell, rho):
+    """Exact IDG error: the test task uniform on the bank ``W`` ``(k, d)`` (DESIGN §3).
+
+    Averages the conditional error given each bank task, with that task's own
+    ``sigma2_j = |w_j|^2/d``; on a sphere bank this equals
+    ``e(Gamma; mu_hat, R_hat)``, and it stays exact for banks of unequal norms
+    (Gaussian tasks).  Cost ``O(k d^2)``, no ``d x d`` ``R_hat`` is formed.
+
+    Examples
+    --------
+    >>> d = 3; W = np.sqrt(d) * np.eye(d)[:1]; Gamma = np.zeros((d, d + 1))
+    >>> e_idg_exact(Gamma, W, 4, 0.2)
+    1.2
+    """
+    Gamma = _check_gamma(Gamma)
+    d = Gamma.shape[0]
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2 or W.shape[1] != d or W.shape[0] < 1:
+        raise ValueError(f"W must be a (k, {d}) bank of tasks with k >= 1; got shape {W.shape}")
+    ell = check_size("ell", ell, minimum=1)
+    rho = float(check_param("rho", rho))
+    G, g = Gamma[:, :d], Gamma[:, d]
+    GW = W @ G.T  # rows G w_j
+    sigma2 = np.einsum("jd,jd->j", W, W) / d
+    traces = (
+        1.0,
+        np.einsum("jd,jd->j", W, GW) / d,
+        (W @ g) / d,
+        float(np.einsum("ij,ij->", G, G)) / d,
+        np.einsum("jd,jd->j", GW, GW) / d,
+        (GW @ g) / d,
+        float(g @ g) / d,
+    )
+    return float(np.mean(_combine(error_coefficients(d, ell, rho, sigma2), traces)))
+
+
+def mc_test_error(Gamma, ell, rho, seed, n_test, W=None, task_dist="sphere", sampler="reference"):
+    """Brute-force Monte Carlo test error: ``(mean, standard error)`` of the squared error.
+
+    ``n_test`` fresh sequences from ``sampler`` (default: the reference sampler, which builds
+    every context token).  Test tasks are fresh draws from ``task_dist`` (ICL) or, when a
+    bank ``W`` is given, uniform draws from it (IDG).
+
+    Examples
+    --------
+    >>> d = 3; m, se = mc_test_error(np.zeros((d, d + 1)), 4, 0.5, seed=0, n_test=4000)
+    >>> abs(m - 1.5) < 5 * se
+    True
+    """
+    Gamma = _check_gamma(Gamma)
+    d = Gamma.shape[0]
+    n_test = check_size("n_test", n_test, minimum=2)
+    rng = as_generator(seed)
+    total = total2 = 0.0
+    for lo in range(0, n_test, _MC_CHUNK):
+        m = min(_MC_CHUNK, n_test - lo)
+        if W is None:
+            tasks = sample_tasks(m, d, rng, task_dist)
+        else:
+            tasks = np.asarray(W, dtype=np.float64)[rng.integers(0, len(W), size=m)]
+        xq, h, y = sample_sequences(tasks, ell, rho, rng, sampler)
+        err = (y - np.einsum("mj,mj->m", xq @ Gamma, h)) ** 2
+        total += float(err.sum())
+        total2 += float((err * err).sum())
+    mean = total / n_test
+    var = max(total2 / n_test - mean * mean, 0.0) * n_test / (n_test - 1)
+    return mean, math.sqrt(var / n_test)

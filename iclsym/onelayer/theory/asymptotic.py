@@ -1,0 +1,135 @@
+"""Asymptotic test errors of ridge-pretrained linear attention, vectorized NumPy (DESIGN §4).
+
+``e_icl`` is DESIGN section 4's ridge ICL error; ``e_idg`` is the ridge IDG error derived in
+``notebooks/02_ridge_theory.py`` (``e_IDG = -tau c_e``); ``g_task = e_icl - e_idg``.  The
+formulas are evaluated in the cancellation-free forms generated into
+:mod:`iclsym.onelayer._generated.asymptotic` by ``derivations/onelayer/asymptotic.py``; this module only selects the
+branch and solves the fixed point (:mod:`iclsym.onelayer.theory.fixed_point`).
+
+``lam = 0`` is the ``lam -> 0+`` limit of the ridge forms: ``eps`` is the closed-form ridgeless
+root and ``r = tau lam/eps`` is replaced by its limit ``max(tau - 1, 0)``.  These are DESIGN's
+ridgeless formulas (checked in ``tests/theory``).  At ``lam = 0, tau = 1`` the errors are
+``inf`` (the interpolation pole); nothing in the domain returns NaN.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iclsym.onelayer._generated import asymptotic as _gen
+from iclsym.core.params import check_theory_args
+from iclsym.onelayer.theory.fixed_point import _eps_core
+from iclsym.core.spectra import mp_parts
+
+__all__ = ["e_icl", "e_idg", "g_task", "ridge_state", "errors"]
+
+
+def ridge_state(alpha, tau, kappa, rho, lam=0.0) -> dict:
+    """Validated inputs, the root ``eps`` and the traces at ``nu = x* + eps`` (broadcast arrays).
+
+    Keys: ``alpha, tau, kappa, rho, lam, xs, ik, eps, nu, r, S, D, P, T1, T2, U``.
+
+    >>> st = ridge_state(1.0, 0.5, np.inf, 0.0)
+    >>> float(st["eps"]), float(st["S"])   # nu = 1 + 2: S = 1/(1 + nu)
+    (2.0, 0.25)
+    """
+    alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam)
+    xs = (1 + rho) / alpha
+    ik = 1.0 / kappa
+    eps = _eps_core(xs, tau, ik, lam)
+    nu = xs + eps
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ridge = lam > 0
+        r = np.where(ridge, tau * lam / np.where(ridge, eps, 1.0), np.maximum(tau - 1, 0.0))
+        S, D = mp_parts(nu, ik)
+        P, T1, T2, U = _gen.stable_traces(nu, ik, S, D)
+    return dict(
+        alpha=alpha, tau=tau, kappa=kappa, rho=rho, lam=lam, xs=xs, ik=ik, eps=eps, nu=nu, r=r,
+        S=S, D=D, P=P, T1=T1, T2=T2, U=U,
+    )
+
+
+def _unwrap(a):
+    return a[()] if a.ndim == 0 else a
+
+
+def _errors(st):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _gen.ridge_errors(st["xs"], st["rho"], st["tau"], st["eps"], st["r"], st["P"], st["T2"], st["U"])
+
+
+def _gap(st):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = _gen.g_task_gap(
+            st["xs"], st["rho"], st["tau"], st["eps"], st["r"], st["nu"], st["ik"],
+            st["S"], st["D"], st["P"], st["T2"], st["U"],
+        )
+    # Ridgeless pole (tau = 1, lam = 0) with kappa = inf: 0 * inf; g_task = 0 for kappa = inf.
+    return np.where(np.isnan(g) & (st["ik"] == 0), 0.0, g)
+
+
+def errors(alpha, tau, kappa, rho, lam=0.0):
+    """``(e_icl, e_idg, g_task)`` sharing one root solve (DESIGN section 4).
+
+    >>> e1, e2, g = errors(10.0, 2.0, np.inf, 0.01, 0.1)
+    >>> bool(abs(e1 - e2) < 1e-14), float(g)
+    (True, 0.0)
+    """
+    st = ridge_state(alpha, tau, kappa, rho, lam)
+    e1, e2 = _errors(st)
+    return _unwrap(e1), _unwrap(e2), _unwrap(_gap(st))
+
+
+def e_icl(alpha, tau, kappa, rho, lam=0.0):
+    """Asymptotic ICL error of ridge-pretrained linear attention (DESIGN section 4, paper Result 1).
+
+    ``c_e = N/(df2 - tau)``, ``e_ICL = (1 + x*)(T2 - c_e (S + eps S')) - 2 T1 + 1 + rho`` with
+    ``eps`` from :func:`iclsym.onelayer.theory.solve_eps`; ``lam = 0`` gives the ridgeless limit and
+    ``inf`` at ``tau = 1``.
+
+    Parameters
+    ----------
+    alpha, tau, kappa, rho, lam : array_like
+        Broadcast together (``kappa = inf``: unstructured tasks).
+
+    Examples
+    --------
+    >>> round(float(e_icl(1.0, 0.2, 0.5, 0.01, 1e-5)), 10)
+    1.0384973864
+    >>> float(e_icl(1.0, 1.0, 0.5, 0.01))
+    inf
+    """
+    e1, _ = _errors(ridge_state(alpha, tau, kappa, rho, lam))
+    return _unwrap(e1)
+
+
+def e_idg(alpha, tau, kappa, rho, lam=0.0):
+    """Asymptotic in-distribution (bank-task) error, ridge and ridgeless.
+
+    ``e_IDG = tau (sigma_eff^2 + eps^2 (1/d) tr R^2 Sigma^{-1} (Sigma + eps)^{-2})/(tau - df2)
+    = -tau c_e`` (derived in ``notebooks/02_ridge_theory.py``); reduces to DESIGN section 4's
+    ridgeless IDG formulas as ``lam -> 0+``.
+
+    Examples
+    --------
+    >>> round(float(e_idg(1.0, 0.2, 0.5, 0.01)), 10)
+    0.8012133344
+    >>> float(e_idg(1.0, 2.0, 0.5, 0.01)) > 0.01
+    True
+    """
+    _, e2 = _errors(ridge_state(alpha, tau, kappa, rho, lam))
+    return _unwrap(e2)
+
+
+def g_task(alpha, tau, kappa, rho, lam=0.0):
+    """Task-generalisation gap ``g_task = e_ICL - e_IDG`` (DESIGN section 2), computed without
+    subtracting the two errors (it vanishes like ``1/kappa``; exactly 0 at ``kappa = inf``).
+
+    Examples
+    --------
+    >>> float(g_task(10.0, 2.0, np.inf, 0.01, 1e-3))
+    0.0
+    >>> bool(g_task(10.0, 2.0, 0.5, 0.01, 1e-3) > 0)
+    True
+    """
+    return _unwrap(_gap(ridge_state(alpha, tau, kappa, rho, lam)))

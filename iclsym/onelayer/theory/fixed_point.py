@@ -1,0 +1,184 @@
+"""The ridge self-consistency ``F(eps) = 0`` (DESIGN section 4), vectorized NumPy.
+
+``F(eps) = 1 - tau + tau lam/eps - eps M_kappa(x* + eps)``, ``x* = (1 + rho)/alpha``.
+
+**Branch rule and proof.**  Write ``M(z) = int dmu(t)/(t + z)`` with ``mu`` the spectral law of
+``R_hat`` (supported on ``t >= 0``, mean ``int t dmu = 1``) and
+
+    h(eps) = eps M(x* + eps) - (1 - tau) - tau lam/eps = -F(eps).
+
+* ``g(eps) = eps M(x* + eps) = int eps/(t + x* + eps) dmu`` is a mixture of the functions
+  ``eps/(c + eps)`` (``c = t + x* > 0``), each strictly increasing and strictly concave, from
+  ``0`` at ``eps = 0`` to ``1`` as ``eps -> inf``; so is ``g``.
+* ``-tau lam/eps`` is increasing and concave (strictly, when ``lam > 0``).
+
+Hence ``h`` is strictly increasing and concave on ``eps > 0``.  For ``lam > 0``,
+``h -> -inf`` as ``eps -> 0+`` and ``h -> tau > 0`` as ``eps -> inf``: **exactly one positive
+root**.  For ``lam = 0``, ``h(0+) = tau - 1``: if ``tau < 1`` there is exactly one root (of
+``g(eps) = 1 - tau``); if ``tau >= 1``, ``h > 0`` on ``eps > 0`` and the ``lam -> 0+`` limit of
+the root is ``eps = 0`` (``eps ~ tau lam/(tau - 1)``).  As ``lam -> inf``, ``g -> 1`` forces
+``tau lam/eps -> tau``, so ``eps ~ lam`` (DESIGN section 4 writes ``tau lam``; the equation gives
+``lam``, checked in tests/onelayer/theory/test_fixed_point.py).
+
+**Bracket.**  ``M(z) <= 1/z`` (``t >= 0``), ``M(z) <= M(x*) = m*`` for ``z >= x*``, and
+``M(z) >= 1/(1 + z)`` (Jensen, ``int t dmu = 1``).  Each bound replaces ``g`` by an explicit
+function, and the root of the bounded equation is the positive root of a quadratic:
+
+* lower ``L_a``: ``eps/(x* + eps) = 1 - tau + tau lam/eps``;
+* lower ``L_m``: ``eps m* = 1 - tau + tau lam/eps``;
+* lower ``eps_0`` (``tau < 1``): the ``lam = 0`` root, in closed form below;
+* upper ``H``:   ``eps/(1 + x* + eps) = 1 - tau + tau lam/eps``.
+
+**Closed-form ridgeless root** (``tau < 1``): ``eps_0 = (1 - tau)/(tau M_{kappa/tau}(x*))``
+(DESIGN's ``eps0 = (1 - tau) x*/(tau mu*)``); checked against the mpmath root solve.
+
+**Solver.**  Newton's method started at ``L = max(L_a, L_m, eps_0) <= root``.  Because ``h`` is
+increasing and concave, each tangent lies above ``h``: Newton iterates from the left of the
+root increase monotonically and never overshoot, so no safeguard beyond a clip at ``L`` is
+needed; convergence is quadratic near the root.  All points iterate together on arrays with a
+convergence mask (the active set shrinks; no Python loop over points).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iclsym.onelayer._generated import asymptotic as _gen
+from iclsym.core.params import check_theory_args
+from iclsym.core.spectra import mp_parts
+
+__all__ = ["solve_eps", "eps_bracket", "MAX_NEWTON", "NEWTON_RTOL"]
+
+#: Cap on Newton iterations (measured need: see tests/onelayer/theory/test_fixed_point.py).
+MAX_NEWTON = 200
+#: A step smaller than this (relative) means the next error is ~ its square: converged.
+NEWTON_RTOL = 1e-12
+
+
+def _positive_root(A, B, C):
+    """Positive root of ``A e**2 - B e - C = 0`` (``A > 0``, ``C >= 0``), without cancellation."""
+    disc = np.sqrt(B * B + 4 * A * C)
+    pos = B >= 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        big = (B + disc) / (2 * A)
+        small = np.where(disc - B > 0, 2 * C / np.where(pos, 1.0, disc - B), 0.0)
+    return np.where(pos, big, small)
+
+
+def _eps0(xs, tau, ik):
+    """Ridgeless root ``(1 - tau)/(tau M_{kappa/tau}(x*))`` for ``tau < 1``, else 0."""
+    M_sub, _ = mp_parts(xs, tau * ik)
+    return np.where(tau < 1, (1 - tau) / (tau * M_sub), 0.0)
+
+
+def _lower_start(xs, tau, ik, lam, eps0):
+    """``L = max(L_a, L_m, eps_0) <= root``: where the Newton iteration starts."""
+    one_m_tau = 1 - tau
+    m_star, _ = mp_parts(xs, ik)
+    L_a = _positive_root(tau, one_m_tau * xs + tau * lam, xs * tau * lam)
+    L_m = _positive_root(m_star, one_m_tau, tau * lam)
+    return np.maximum(np.maximum(L_a, L_m), eps0)
+
+
+def eps_bracket(xs, tau, ik, lam):
+    """Analytic bracket ``(L, H)`` of the positive root (see the module docstring).
+
+    Arguments are validated float arrays: ``xs = x*``, ``ik = 1/kappa``.  The solver needs only
+    ``L``; ``H`` documents (and tests) where the root lies.
+
+    >>> L, H = eps_bracket(np.array(1.0), np.array(0.5), np.array(0.0), np.array(0.0))
+    >>> float(L), float(H)   # kappa = inf, lam = 0: the root is (1 - tau)(1 + x*)/tau = 2
+    (2.0, 2.0)
+    """
+    L = _lower_start(xs, tau, ik, lam, _eps0(xs, tau, ik))
+    H = _positive_root(tau, (1 - tau) * (1 + xs) + tau * lam, (1 + xs) * tau * lam)
+    return L, np.maximum(H, L)
+
+
+def _newton(xs, tau, ik, lam, L):
+    """Newton from the left on ``h(eps)``; arrays are 1-d and ``lam > 0``.
+
+    Works on compacted copies of the still-active points (converged points are written out
+    and dropped each iteration), so late iterations cost only what is left.
+    """
+    eps = np.empty_like(L)
+    noise = 8 * np.finfo(np.float64).eps
+    idx = np.arange(L.size)
+    e, x, t, k, tl, lo = L.copy(), xs, tau, ik, tau * lam, L
+    for _ in range(MAX_NEWTON):
+        if idx.size == 0:
+            break
+        nu = x + e
+        S, D = mp_parts(nu, k)
+        P, T1, U = _gen.fixed_point_terms(nu, k, S, D)
+        # h = eps S - (1 - tau) - tau lam/eps.  At the root its terms are of size
+        # max(eps S, tau lam/eps); with 1 - eps S = x* S + T1 (a sum of positive terms) the
+        # equal form tau - tau lam/eps - (1 - eps S) has terms max(1 - eps S, tau lam/eps).
+        # Use the one with the smaller terms, so rounding noise in h stays relative to the
+        # smaller of eps S and 1 - eps S (e.g. tau << 1, or tau ~ 1 with tiny lam).
+        eS = e * S
+        one_m_eS = x * S + T1
+        pole = tl / e
+        h = np.where(eS <= one_m_eS, eS - (1 - t) - pole, t - pole - one_m_eS)
+        scale = np.maximum(np.minimum(eS, one_m_eS), pole)
+        dh = U + x * P + pole / e
+        # No upper clip is needed: from the left the iterates never pass the root, and a
+        # rounding-induced start on the right lands back on the left (tangents lie above h).
+        new = np.maximum(e - h / dh, lo)
+        # Converged when the move is below NEWTON_RTOL (the next error is ~ its square), or h
+        # is at its rounding-noise level (stops 2-cycles between neighbouring floats).
+        done = (np.abs(new - e) <= NEWTON_RTOL * new) | (np.abs(h) <= noise * scale)
+        eps[idx[done]] = new[done]
+        # Drop converged points once they are a quarter of the working set (compaction costs a
+        # copy of every array; converged points left in simply stay converged).
+        if 4 * np.count_nonzero(done) >= done.size:
+            keep = ~done
+            idx, e, x, t, k, tl, lo = (a[keep] for a in (idx, new, x, t, k, tl, lo))
+        else:
+            e = new
+    if idx.size:
+        raise RuntimeError(f"solve_eps: Newton did not converge at {idx.size} points (please report)")
+    return eps
+
+
+def _eps_core(xs, tau, ik, lam):
+    """Root for validated, broadcast float arrays (``xs = x*``, ``ik = 1/kappa``)."""
+    shape = xs.shape
+    xs, tau, ik, lam = (np.ravel(a) for a in (xs, tau, ik, lam))
+    eps = _eps0(xs, tau, ik)
+    ridge = lam > 0
+    if np.any(ridge):
+        L = _lower_start(xs[ridge], tau[ridge], ik[ridge], lam[ridge], eps[ridge])
+        eps[ridge] = _newton(xs[ridge], tau[ridge], ik[ridge], lam[ridge], L)
+    return eps.reshape(shape)
+
+
+def solve_eps(alpha, tau, kappa, rho, lam=0.0):
+    """Effective regularisation ``eps``: the root of ``F(eps) = 0`` (DESIGN section 4).
+
+    Branch rule: the unique positive root for ``lam > 0``; for ``lam = 0`` the unique root of
+    ``eps M(x* + eps) = 1 - tau`` if ``tau < 1`` and ``0`` if ``tau >= 1`` (the ``lam -> 0+``
+    limit).  Proof, bracket and solver in :mod:`iclsym.onelayer.theory.fixed_point`.
+
+    Parameters
+    ----------
+    alpha, tau, kappa, rho, lam : array_like
+        Broadcast together; ``kappa = inf`` allowed.
+
+    Returns
+    -------
+    ndarray or float
+
+    Examples
+    --------
+    >>> round(float(solve_eps(1.0, 0.5, np.inf, 0.0)), 12)   # (1 - tau)(1 + x*)/tau
+    2.0
+    >>> float(solve_eps(1.0, 2.0, 0.5, 0.1))
+    0.0
+    >>> e = float(solve_eps(1.0, 2.0, 0.5, 0.1, lam=1e-8)); round(e / 2e-8, 4)   # ~ tau lam/(tau-1)
+    1.0
+    """
+    alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam)
+    xs = (1 + rho) / alpha
+    eps = _eps_core(xs, tau, 1.0 / kappa, lam)
+    return eps[()] if eps.ndim == 0 else eps

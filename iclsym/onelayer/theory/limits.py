@@ -1,0 +1,260 @@
+"""Closed forms in limits of the theory (DESIGN sections 4-5): thin NumPy wrappers.
+
+The formulas are derived symbolically by ``derivations/onelayer/limits.py`` (see
+``derivations/out/limits.md``) and generated into :mod:`iclsym.onelayer._generated.limits`.
+This module validates the arguments (:func:`iclsym.core.params.check_theory_args`), computes
+the Stieltjes values the closed forms need with :func:`iclsym.onelayer.theory.stieltjes_mp`
+(``m = M_kappa(x*)``, ``mt = M_{kappa/tau}(x*)``, ``x* = (1 + rho)/alpha``) and selects the
+branch by the side of ``tau = 1`` with ``numpy.where`` (no Python ``if`` on values).
+
+Every function returns ``(icl, idg)`` arrays unless stated otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iclsym.onelayer._generated import limits as _gen
+from iclsym.core.params import check_theory_args
+from iclsym.core.spectra import stieltjes_mp
+
+__all__ = [
+    "ridgeless",
+    "lam_slope",
+    "pole_residue",
+    "peak_coefficient",
+    "tau_inf",
+    "alpha_inf_tau_inf",
+    "alpha_inf_fixed_tau",
+    "g_task_tau_prop_alpha",
+    "kappa_inf_ridgeless",
+    "ridgeless_with_derivative",
+]
+
+
+def _xs(alpha, rho):
+    return (1.0 + rho) / alpha
+
+
+def _ik(kappa):
+    with np.errstate(divide="ignore"):
+        return 1.0 / kappa
+
+
+def _m(alpha, kappa, rho):
+    return stieltjes_mp(_xs(alpha, rho), kappa)
+
+
+def _mt(alpha, tau, kappa, rho):
+    return stieltjes_mp(_xs(alpha, rho), kappa / tau)
+
+
+def _by_side(tau, above, below, at_one):
+    """Select per element: ``tau > 1`` -> above, ``tau < 1`` -> below, ``tau == 1`` -> at_one."""
+    return tuple(
+        np.where(tau > 1, a, np.where(tau < 1, b, at_one)) for a, b in zip(above, below)
+    )
+
+
+def _by_regime(kappa, crit, lt, eq, gt):
+    """Select per element: ``kappa < crit`` -> lt, ``kappa > crit`` -> gt, ``kappa == crit`` -> eq (shape of ``kappa``)."""
+    return np.where(kappa < crit, lt, np.where(kappa > crit, gt, eq)) * np.ones_like(kappa)
+
+
+def ridgeless(alpha, tau, kappa, rho):
+    """Ridgeless ``(e_ICL, e_IDG)`` from the derived closed forms (DESIGN section 4).
+
+    ``tau > 1``: ridge forms at ``eps = 0``; ``tau < 1``: at ``eps0 = (1 - tau)/(tau M_{kappa/tau}(x*))``;
+    ``tau = 1``: ``inf`` (the interpolation pole).
+
+    >>> e_icl, e_idg = ridgeless(1.0, 0.2, 0.5, 0.01)
+    >>> round(float(e_icl), 12), round(float(e_idg), 12)
+    (1.038497768559, 0.801213334409)
+    """
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    ik = _ik(kappa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        above = _gen.ridgeless_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
+        below = _gen.ridgeless_below(alpha, tau, ik, rho, _mt(alpha, tau, kappa, rho))
+    return _by_side(tau, above, below, np.inf)
+
+
+def _e_and_slope(alpha, tau, kappa, rho, which):
+    """``(e, de/dalpha)`` for arrays of equal shape; ``tau`` strictly on one side per element.
+
+    Each element uses the branch of its own side (``tau > 1``: ``M_kappa(x*)``;
+    ``tau < 1``: ``M_{kappa/tau}(x*)``); only the needed branch is evaluated.
+    """
+    xs = (1.0 + rho) / alpha
+    ik = 1.0 / kappa
+    e = np.empty_like(alpha)
+    de = np.empty_like(alpha)
+    above = tau > 1
+    for mask, side, kap in ((above, "above", kappa), (~above, "below", kappa / tau)):
+        if not mask.any():
+            continue
+        fn = getattr(_gen, f"derivative_{which}_{side}")
+        if mask.all():  # one side only (the phase-diagram case): no copies
+            e[...], de[...] = fn(alpha, tau, ik, rho, stieltjes_mp(xs, kap))
+            continue
+        m = stieltjes_mp(xs[mask], kap[mask])
+        e[mask], de[mask] = fn(alpha[mask], tau[mask], ik[mask], rho[mask], m)
+    return e, de
+
+
+def ridgeless_with_derivative(alpha, tau, kappa, rho):
+    """``(e_ICL, de_ICL/dalpha, e_IDG, de_IDG/dalpha)``, ridgeless (for the optimal ``alpha``).
+
+    ``tau = 1`` gives ``inf`` errors and ``0`` derivatives (the pole holds for every ``alpha``).
+    The same evaluator serves :func:`iclsym.onelayer.theory.optimal.alpha_star`.
+
+    >>> e, de, _, _ = ridgeless_with_derivative(10.0, 2.0, float("inf"), 0.5)
+    >>> h = 1e-6
+    >>> ep, _, _, _ = ridgeless_with_derivative(10.0 + h, 2.0, float("inf"), 0.5)
+    >>> bool(abs((ep - e) / h - de) < 1e-6)
+    True
+    """
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    alpha, tau, kappa, rho = np.broadcast_arrays(alpha, tau, kappa, rho)
+    pole = tau == 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e_icl, de_icl = _e_and_slope(alpha, tau, kappa, rho, "icl")
+        e_idg, de_idg = _e_and_slope(alpha, tau, kappa, rho, "idg")
+    return (np.where(pole, np.inf, e_icl), np.where(pole, 0.0, de_icl),
+            np.where(pole, np.inf, e_idg), np.where(pole, 0.0, de_idg))
+
+
+def lam_slope(alpha, tau, kappa, rho):
+    """``B`` in ``e(lam) = e(0) + B lam + O(lam^2)`` as ``lam -> 0+``; ``(B_ICL, B_IDG)``.
+
+    ``tau = 1`` gives ``-inf`` (there the correction is ``O(lam^{-1/2})``, see
+    :func:`peak_coefficient`).
+
+    >>> b_icl, b_idg = lam_slope(10.0, 2.0, float("inf"), 0.01)
+    >>> bool(np.isclose(b_icl, b_idg))
+    True
+    """
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    ik = _ik(kappa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        above = _gen.lam_slope_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
+        below = _gen.lam_slope_below(alpha, tau, ik, rho, _mt(alpha, tau, kappa, rho))
+    return _by_side(tau, above, below, -np.inf)
+
+
+def pole_residue(alpha, kappa, rho):
+    """``(C_ICL, C_IDG)``: ridgeless ``e ~ C/|tau - 1|`` as ``tau -> 1`` (DESIGN section 5).
+
+    >>> c_icl, c_idg = pole_residue(10.0, 1.0, 0.01)
+    >>> bool(c_icl > c_idg > 0)
+    True
+    """
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho)
+    return _gen.pole_residue(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
+
+
+def peak_coefficient(alpha, kappa, rho):
+    """``(A_ICL, A_IDG)``: at ``tau = 1``, ``e = A lam^{-1/2} + O(1)`` as ``lam -> 0+``.
+
+    ``A = C/(2 sqrt(m*))`` with ``C`` the pole residue.
+
+    >>> a, _ = peak_coefficient(10.0, 0.5, 0.01)
+    >>> c, _ = pole_residue(10.0, 0.5, 0.01)
+    >>> bool(a > 0 and c > 0)
+    True
+    """
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho)
+    return _gen.peak_coefficient(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
+
+
+def tau_inf(alpha, kappa, rho):
+    """``tau -> inf`` at fixed ``alpha, kappa``: ``(e_ICL, e_IDG, D_ICL, D_IDG)``.
+
+    ``e(tau) = e(inf) + D/tau + O(tau^{-2})`` (DESIGN section 5).
+
+    >>> e_icl, e_idg, _, _ = tau_inf(10.0, float("inf"), 0.0)
+    >>> bool(np.isclose(e_icl, e_idg))
+    True
+    """
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 2.0, kappa, rho)
+    return _gen.tau_inf(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
+
+
+def alpha_inf_tau_inf(kappa, rho):
+    """``tau = inf`` then ``alpha -> inf``: the ``kappa = 1`` transition (DESIGN section 5).
+
+    Returns a dict ``{name: (L, A, p)}`` for ``e_icl, e_idg, g_task`` with
+    ``e = L + A alpha^{-p} + o(alpha^{-p})``; the regime ``kappa < 1``, ``= 1``, ``> 1`` is
+    selected per element.  ``L = rho + max(0, 1 - kappa)`` for ``e_icl``, ``rho`` for
+    ``e_idg``, ``max(0, 1 - kappa)`` for ``g_task``.
+
+    >>> out = alpha_inf_tau_inf([0.5, 1.0, 2.0], 0.1)
+    >>> out["g_task"][0].tolist(), out["g_task"][2].tolist()
+    ([0.5, 0.0, 0.0], [2.0, 0.5, 2.0])
+    """
+    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho)
+    ik = _ik(kappa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lt = _gen.alpha_inf_tau_inf_lt(ik, rho)
+        eq = _gen.alpha_inf_tau_inf_eq(ik, rho)
+        gt = _gen.alpha_inf_tau_inf_gt(ik, rho)
+    vals = [_by_regime(kappa, 1.0, a, b, c) for a, b, c in zip(lt, eq, gt)]
+    names = ("e_icl", "e_idg", "g_task")
+    return {n: tuple(vals[3 * i: 3 * i + 3]) for i, n in enumerate(names)}
+
+
+def alpha_inf_fixed_tau(tau, kappa, rho):
+    """``alpha -> inf`` at fixed ``tau`` (ridgeless): ``{name: (A, q, c)}`` for ``e_icl, e_idg``.
+
+    ``e = A alpha^q + ...`` with ``q = 1`` (linear growth: ``kappa < min(tau, 1)``, ``rho > 0``),
+    ``q = 1/2`` (at ``kappa = min(tau, 1)``) or ``q = 0`` (finite limit ``A = c``); ``c`` is the
+    ``alpha^0`` term.  ``tau = 1`` is the pole: ``inf``.
+
+    >>> out = alpha_inf_fixed_tau(2.0, 0.5, 0.1)
+    >>> A, q, _ = out["e_icl"]
+    >>> float(q), bool(np.isclose(A, (0.1 / 1.1) * 0.5 / 1.0))
+    (1.0, True)
+    """
+    _, tau, kappa, rho, _ = check_theory_args(1.0, tau, kappa, rho)
+    ik = _ik(kappa)
+    kc = np.minimum(tau, 1.0)
+    res = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sides = {}
+        for side in ("above", "below"):
+            lt = getattr(_gen, f"alpha_inf_fixed_tau_{side}_lt")(tau, ik, rho)
+            eq = getattr(_gen, f"alpha_inf_fixed_tau_{side}_eq")(tau, ik, rho)
+            gt = getattr(_gen, f"alpha_inf_fixed_tau_{side}_gt")(tau, ik, rho)
+            sides[side] = [_by_regime(kappa, kc, a, b, c) for a, b, c in zip(lt, eq, gt)]
+    vals = _by_side(tau, sides["above"], sides["below"], np.inf)
+    res["e_icl"] = vals[0:3]
+    res["e_idg"] = vals[3:6]
+    return res
+
+
+def g_task_tau_prop_alpha(c, kappa, rho):
+    """``lim g_task`` along ``tau = c alpha``, ``alpha -> inf`` (paper Fig. 4 asymptote).
+
+    ``(1 - kappa)(1 + rho/(c (1 + rho)))`` for ``kappa < 1``, ``0`` for ``kappa >= 1``.
+
+    >>> float(g_task_tau_prop_alpha(0.2, 0.5, 0.01))  # doctest: +ELLIPSIS
+    0.524752...
+    """
+    c = np.asarray(c, dtype=np.float64)
+    if np.any(~np.isfinite(c)) or np.any(c <= 0):
+        raise ValueError(f"c must satisfy 0 < c < inf (tau = c alpha); got {c!r}")
+    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho)
+    lt, eq, gt = _gen.g_task_tau_prop_alpha(c, _ik(kappa), rho)
+    return _by_regime(kappa, 1.0, lt, eq, gt)
+
+
+def kappa_inf_ridgeless(alpha, tau, rho):
+    """``kappa = inf`` ridgeless error (``e_ICL = e_IDG``), closed form in ``(alpha, tau, rho)``.
+
+    >>> float(kappa_inf_ridgeless(10.0, 2.0, 0.0))  # doctest: +ELLIPSIS
+    0.1818...
+    """
+    alpha, tau, _, rho, _ = check_theory_args(alpha, tau, np.inf, rho)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        above, below = _gen.kappa_inf_ridgeless(alpha, tau, rho)
+    return _by_side(tau, (above,), (below,), np.inf)[0]

@@ -1,0 +1,263 @@
+"""High-precision (mpmath) evaluators of the asymptotic theory (DESIGN section 4).
+
+Same signatures as :mod:`iclsym.onelayer.theory` plus ``dps`` (decimal digits of the result).  The
+formulas are DESIGN's *as written* (generated into :mod:`iclsym.onelayer._generated.asymptotic_mpmath`), not the
+rewritten forms of the NumPy path, so the two are independent; computations run with
+``dps + GUARD`` digits, and the result is rounded to ``dps``.  The fixed point is solved with
+mpmath's ``'anderson'`` (Anderson–Björck bracketing) solver on the analytic bracket of
+:mod:`iclsym.onelayer.theory.fixed_point`, named explicitly.
+
+Inputs may be floats, ``mpmath.mpf`` or decimal strings (kept exactly, e.g.
+``tau = mpf(1) - mpf('1e-30')``).  Scalars return ``mpmath.mpf``; array inputs return a NumPy
+object array of ``mpf``.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import numpy as np
+
+from iclsym.onelayer._generated import asymptotic_mpmath as _gen
+from iclsym.core.params import check_param, check_theory_args
+
+__all__ = ["stieltjes_mp", "solve_eps", "e_icl", "e_idg", "g_task", "errors", "evaluate", "GUARD"]
+
+#: Extra working digits beyond ``dps``.
+GUARD = 15
+
+
+def _check_dps(dps):
+    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or dps < 15:
+        raise ValueError(f"dps must be an integer >= 15; got {dps!r}")
+    return int(dps)
+
+
+def _mpf(x):
+    """Exact conversion: mpf values (and decimal strings) keep every digit."""
+    if isinstance(x, mpmath.mpf):
+        return x
+    if isinstance(x, str):
+        return mpmath.mpf(x)
+    return mpmath.mpf(float(x)) if np.isfinite(float(x)) else mpmath.inf
+
+
+def _as_float(x):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"expected a real number (float, int, mpmath.mpf or decimal string); got {x!r}") from None
+
+
+def _check_mp_args(names, values):
+    """Validate (as floats, via iclsym.core.params) and broadcast the exact values (object arrays)."""
+    objs = [np.asarray(v, dtype=object) for v in values]
+    floats = [np.vectorize(_as_float, otypes=[float])(o) if o.size else o.astype(float) for o in objs]
+    if names == "theory":
+        check_theory_args(*floats)
+    else:
+        for name, f in zip(names, floats):
+            check_param(name, f)
+    return np.broadcast_arrays(*objs)
+
+
+def _stieltjes_scalar(z, kappa, deriv):
+    """``M_kappa^{(deriv)}(z)`` at the current working precision (DESIGN's closed form)."""
+    ik = 1 / kappa
+    if isinstance(z, mpmath.mpc):
+        # Principal sqrt of b^2 + 4 z/kappa is the Herglotz branch only for Re z > 0: use the
+        # factored discriminant sqrt(z + lam_-) sqrt(z + lam_+) (see iclsym.core.spectra).
+        sq = mpmath.sqrt(ik)
+        D = mpmath.sqrt(z + (1 - sq) ** 2) * mpmath.sqrt(z + (1 + sq) ** 2)
+        M = 2 / (z + 1 - ik + D)
+    elif z == 0:
+        if kappa <= 1:
+            return (mpmath.inf, -mpmath.inf, mpmath.inf)[deriv]
+        M = kappa / (kappa - 1)
+    else:
+        M = _gen.stieltjes_design(z, kappa)
+    if deriv == 0:
+        return M
+    # Implicit differentiation of Q = (z ik) M^2 + (z + 1 - ik) M - 1 = 0.
+    QM = 2 * z * ik * M + z + 1 - ik
+    M1 = -(ik * M**2 + M) / QM
+    if deriv == 1:
+        return M1
+    return -(2 * (2 * ik * M + 1) * M1 + 2 * z * ik * M1**2) / QM
+
+
+def _vectorize(fn, *args):
+    """Apply a scalar function over broadcast NumPy arrays (object result)."""
+    arrs = np.broadcast_arrays(*[np.asarray(a) for a in args])
+    if arrs[0].ndim == 0:
+        return fn(*[a[()] for a in arrs])
+    out = np.empty(arrs[0].shape, dtype=object)
+    for idx in np.ndindex(out.shape):
+        out[idx] = fn(*[a[idx] for a in arrs])
+    return out
+
+
+def stieltjes_mp(z, kappa, deriv: int = 0, dps: int = 50):
+    """``M_kappa(z)`` (or its ``deriv``-th derivative) at ``dps`` digits (DESIGN section 4).
+
+    ``z`` real ``>= 0`` or complex with ``Im z > 0``; ``kappa = inf`` gives ``1/(1 + z)``.
+
+    >>> print(stieltjes_mp(1, float("inf"), dps=20))
+    0.5
+    >>> print(stieltjes_mp(0, 2, dps=20))
+    2.0
+    >>> mpmath.im(stieltjes_mp(0.1 + 1j, 0.5)) < 0
+    True
+    """
+    dps = _check_dps(dps)
+    if deriv not in (0, 1, 2):
+        raise ValueError(f"deriv must be 0, 1 or 2; got {deriv!r}")
+    (kappa,) = _check_mp_args(("kappa",), (kappa,))
+
+    def one(z1, k1):
+        with mpmath.workdps(dps + GUARD):
+            zz = mpmath.mpc(z1) if isinstance(z1, (complex, np.complexfloating, mpmath.mpc)) else mpmath.mpf(z1)
+            if isinstance(zz, mpmath.mpc) and zz.imag == 0:
+                zz = zz.real
+            if (isinstance(zz, mpmath.mpf) and zz < 0) or (isinstance(zz, mpmath.mpc) and zz.imag < 0):
+                raise ValueError("z must be real >= 0 or complex with Im z > 0")
+            val = _stieltjes_scalar(zz, _mpf(k1), deriv)
+        return +val if not isinstance(val, mpmath.mpc) else mpmath.mpc(+val.real, +val.imag)
+
+    with mpmath.workdps(dps):
+        return _vectorize(one, np.asarray(z, dtype=object), kappa)
+
+
+def _positive_root(A, B, C):
+    disc = mpmath.sqrt(B * B + 4 * A * C)
+    if B >= 0:
+        return (B + disc) / (2 * A)
+    return 2 * C / (disc - B) if C > 0 else mpmath.mpf(0)
+
+
+def _solve_scalar(xs, tau, kappa, lam):
+    """Root of F at the working precision; the branch rule of iclsym.onelayer.theory.fixed_point."""
+    if lam == 0 and tau >= 1:
+        return mpmath.mpf(0)
+
+    def h(e):  # = -F(e): strictly increasing, concave
+        return -_gen.fixed_point_F(e, tau, lam, xs, _gen.stieltjes_design(xs + e, kappa))
+
+    lo = _positive_root(tau, (1 - tau) * xs + tau * lam, xs * tau * lam)  # M(z) <= 1/z
+    hi = _positive_root(tau, (1 - tau) * (1 + xs) + tau * lam, (1 + xs) * tau * lam)  # Jensen
+    if mpmath.isinf(kappa) or hi <= lo:  # kappa = inf: M(z) = 1/(1+z), the upper bound is the root
+        return hi
+    # The bounds are exact inequalities; widen by a few ulps against rounding near equality.
+    slack = mpmath.mpf(10) ** (-(mpmath.mp.dps - 10))
+    lo, hi = lo * (1 - slack), hi * (1 + slack)
+    h_lo, h_hi = h(lo), h(hi)
+    if not (h_lo < 0 < h_hi):
+        raise ArithmeticError(f"solve_eps: bracket [{lo}, {hi}] does not change sign")
+    tol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 5))
+    root = mpmath.findroot(h, (lo, hi), solver="anderson", tol=tol * min(1, lo), maxsteps=10_000, verify=False)
+    # DESIGN's M(z) as written loses ~log10(1/z) digits to cancellation when kappa < 1 and z is
+    # small, so h itself is only known to about ulp / z: judge the residual on that scale.
+    if not (lo <= root <= hi) or abs(h(root)) > tol / min(1, xs + lo):
+        raise ArithmeticError(f"solve_eps: anderson solver did not converge (root {root})")
+    return root
+
+
+def _state(alpha, tau, kappa, rho, lam):
+    alpha, tau, kappa, rho, lam = (_mpf(v) for v in (alpha, tau, kappa, rho, lam))
+    xs = (1 + rho) / alpha
+    eps = _solve_scalar(xs, tau, kappa, lam)
+    return xs, tau, kappa, rho, lam, eps
+
+
+def _errors_scalar(alpha, tau, kappa, rho, lam, with_eps=False):
+    xs, tau, kappa, rho, lam, eps = _state(alpha, tau, kappa, rho, lam)
+    if with_eps:
+        return (eps,) + _errors_at(xs, tau, kappa, rho, eps)
+    return _errors_at(xs, tau, kappa, rho, eps)
+
+
+def _errors_at(xs, tau, kappa, rho, eps):
+    nu = xs + eps
+    S = _gen.stieltjes_design(nu, kappa)
+    Sp = _gen.stieltjes_design_derivative(nu, kappa, S)
+    try:
+        e1 = _gen.e_icl_design(xs, rho, tau, eps, S, Sp)
+        e2 = _gen.e_idg_design(xs, rho, tau, eps, S, Sp)
+    except ZeroDivisionError:  # ridgeless pole tau = 1
+        return mpmath.inf, mpmath.inf, (mpmath.mpf(0) if mpmath.isinf(kappa) else mpmath.inf)
+    # kappa = inf: R_hat = I and the two errors are the same expression (DESIGN section 5).
+    return e1, e2, (mpmath.mpf(0) if mpmath.isinf(kappa) else e1 - e2)
+
+
+def _public(which):
+    def fn(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+        dps = _check_dps(dps)
+        args = _check_mp_args("theory", (alpha, tau, kappa, rho, lam))
+
+        def one(*a):
+            with mpmath.workdps(dps + GUARD):
+                if which == "eps":
+                    vals = (_state(*a)[-1],)
+                else:
+                    vals = _errors_scalar(*a, with_eps=which == "point")
+            with mpmath.workdps(dps):
+                vals = tuple(+v for v in vals)
+            if which == "point":
+                return dict(zip(("eps", "e_icl", "e_idg", "g_task"), vals))
+            return vals if which == "all" else vals[{"eps": 0, "icl": 0, "idg": 1, "gap": 2}[which]]
+
+        return _vectorize(one, *args)
+
+    return fn
+
+
+solve_eps = _public("eps")
+solve_eps.__name__ = "solve_eps"
+solve_eps.__doc__ = """Root ``eps`` of ``F(eps) = 0`` at ``dps`` digits (DESIGN section 4).
+
+Branch rule as :func:`iclsym.onelayer.theory.solve_eps`: the unique positive root (``lam > 0``), the root
+of ``eps M(x* + eps) = 1 - tau`` (``lam = 0, tau < 1``), ``0`` (``lam = 0, tau >= 1``).  Solver:
+``mpmath.findroot(..., solver='anderson')`` on the bracket ``M(z) <= 1/z`` / Jensen.
+
+>>> print(solve_eps(1, 0.5, float("inf"), 0, dps=20))
+2.0
+"""
+
+e_icl = _public("icl")
+e_icl.__name__ = "e_icl"
+e_icl.__doc__ = """Ridge / ridgeless ``e_ICL`` at ``dps`` digits (DESIGN section 4, as written).
+
+>>> print(mpmath.nstr(e_icl(1, 0.2, 0.5, 0.01, 1e-5, dps=30), 20))
+1.0384973864348702116
+"""
+
+e_idg = _public("idg")
+e_idg.__name__ = "e_idg"
+e_idg.__doc__ = """Ridge / ridgeless ``e_IDG = -tau c_e`` at ``dps`` digits (derived in notebooks/02_ridge_theory.py).
+
+>>> print(mpmath.nstr(e_idg(1, 0.2, 0.5, 0.01, dps=30), 20))
+0.80121333440889760137
+"""
+
+g_task = _public("gap")
+g_task.__name__ = "g_task"
+g_task.__doc__ = """``g_task = e_ICL - e_IDG`` at ``dps`` digits (difference taken with guard digits).
+
+>>> print(g_task(10, 2, float("inf"), 0.01, 0.1, dps=20))
+0.0
+"""
+
+errors = _public("all")
+errors.__name__ = "errors"
+errors.__doc__ = """``(e_icl, e_idg, g_task)`` at ``dps`` digits sharing one root solve.
+
+>>> [mpmath.nstr(v, 8) for v in errors(1, 0.2, 0.5, 0.01, dps=20)]
+['1.0384978', '0.80121333', '0.23728443']
+"""
+
+evaluate = _public("point")
+evaluate.__name__ = "evaluate"
+evaluate.__doc__ = """``{eps, e_icl, e_idg, g_task}`` at ``dps`` digits from one root solve.
+
+>>> r = evaluate(1, 0.5, float("inf"), 0, dps=20); print(r["eps"], r["g_task"])
+2.0 0.0
+"""
