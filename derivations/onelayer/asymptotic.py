@@ -1,12 +1,13 @@
-"""Derivation script: ridge theory of DESIGN section 4 -> generated NumPy / mpmath code.
+"""Derivation script: the ridge theory of the one-layer model -> generated NumPy / mpmath code.
 
 Produces
 
 * ``iclsym/onelayer/_generated/asymptotic.py``    -- NumPy, the cancellation-free forms used by
-  :mod:`iclsym.onelayer.theory` (traces ``P, T1, T2, U`` at ``nu = x* + eps``, the errors, ``g_task``);
-* ``iclsym/onelayer/_generated/asymptotic_mpmath.py`` -- mpmath, DESIGN's formulas *as written* (the MP
-  closed form, ``F(eps)``, ``c_e``, ``e_ICL``, ``e_IDG = -tau c_e``, the ridgeless targets),
-  used by :mod:`iclsym.onelayer.theory.precise` at high precision;
+  :mod:`iclsym.onelayer.theory` (the errors and ``g_task`` in the traces ``P, T1, T2, U`` at
+  ``nu = x* + eps``, which :mod:`iclsym.core.spectra` provides);
+* ``iclsym/onelayer/_generated/asymptotic_mpmath.py`` -- mpmath, the paper's formulas *as written*
+  (``F(eps)``, ``c_e``, ``e_ICL``, ``e_IDG = -tau c_e``, the ridgeless targets), used by
+  :mod:`iclsym.onelayer.theory.precise` at high precision;
 * ``derivations/out/asymptotic.md`` -- the formulas in LaTeX.
 
 The two flavours are generated from *different* expressions on purpose: the NumPy path uses
@@ -31,9 +32,8 @@ from iclsym.onelayer.symbolic.asymptotic import (
     g_task_stable,
     ridge_errors_stable,
     ridgeless_targets,
-    stable_traces,
 )
-from iclsym.engine.stieltjes import stieltjes_mp, stieltjes_mp_derivative
+from iclsym.engine.stieltjes import mp_stable_traces, stieltjes_mp
 
 SCRIPT = "derivations/onelayer/asymptotic.py"
 
@@ -45,41 +45,16 @@ def _symbols():
 
 def numpy_functions():
     s = _symbols()
-    P, T1, T2, U = stable_traces(s["nu"], s["ik"], s["S"], s["D"])
     e_icl, e_idg = ridge_errors_stable(s["xs"], s["rho"], s["tau"], s["eps"], s["r"], s["P"], s["T2"], s["U"])
     g = g_task_stable(
         s["xs"], s["rho"], s["tau"], s["eps"], s["r"], s["nu"], s["ik"], s["S"], s["D"], s["P"], s["T2"], s["U"]
     )
-    # M'' by differentiating M' = -S (1 + ik S)/D once more (D' = (nu + 1 + ik)/D).
-    Sp = -P
-    Spp = -(Sp * (1 + 2 * s["ik"] * s["S"]) * s["D"] ** 2 - s["S"] * (1 + s["ik"] * s["S"]) * (s["nu"] + 1 + s["ik"])) / s["D"] ** 3
     return [
-        GenFunction(
-            "stable_traces",
-            [s["nu"], s["ik"], s["S"], s["D"]],
-            (P, T1, T2, U),
-            "Traces at nu (DESIGN section 4) without cancellation: returns (P, T1, T2, U) =\n"
-            "(-M'(nu), 1 - nu M, 1 - 2 nu M - nu^2 M', M + nu M'); ik = 1/kappa, S = M(nu),\n"
-            "D = sqrt((nu + lam_-)(nu + lam_+)).",
-        ),
-        GenFunction(
-            "fixed_point_terms",
-            [s["nu"], s["ik"], s["S"], s["D"]],
-            (P, T1, U),
-            "(P, T1, U) of stable_traces without T2: what the Newton solve of F(eps) = 0 needs\n"
-            "(1 - eps S = x* S + T1 and d(eps S)/d eps = U + x* P).",
-        ),
-        GenFunction(
-            "stieltjes_derivatives",
-            [s["nu"], s["ik"], s["S"], s["D"]],
-            (Sp, Spp),
-            "(M'(nu), M''(nu)) of the MP Stieltjes transform from S = M(nu) and D (implicit differentiation).",
-        ),
         GenFunction(
             "ridge_errors",
             [s["xs"], s["rho"], s["tau"], s["eps"], s["r"], s["P"], s["T2"], s["U"]],
             (e_icl, e_idg),
-            "(e_ICL, e_IDG) of ridge pretraining (DESIGN section 4; e_IDG derived in\n"
+            "(e_ICL, e_IDG) of ridge pretraining (docs/onelayer/asymptotic-theory.md; e_IDG derived in\n"
             "notebooks/02_ridge_theory.py), cancellation-free; r = tau lam/eps (-> max(tau-1, 0)).",
         ),
         GenFunction(
@@ -93,32 +68,29 @@ def numpy_functions():
 
 def mpmath_functions():
     s = _symbols()
-    kappa, z = s["kappa"], s["z"]
-    M = stieltjes_mp(z, kappa)
-    Mp = stieltjes_mp_derivative(s["M"], z, kappa)
+    kappa = s["kappa"]
     e_icl, c_e = e_icl_ridge(s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"])
     e_idg = e_idg_ridge(s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"])
     F = fixed_point_F(s["eps"], s["tau"], s["lam"], s["xs"], s["S"])
     tg = ridgeless_targets(s["alpha"], s["tau"], kappa, s["rho"])
     args4 = [s["alpha"], s["tau"], kappa, s["rho"]]
     return [
-        GenFunction("stieltjes_design", [z, kappa], M, "M_kappa(z) = 2/(b + sqrt(b^2 + 4 z/kappa)), b = z + 1 - 1/kappa (DESIGN section 4)."),
-        GenFunction("stieltjes_design_derivative", [z, kappa, s["M"]], Mp, "M_kappa'(z) from M = M_kappa(z) by implicit differentiation of the MP quadratic."),
-        GenFunction("fixed_point_F", [s["eps"], s["tau"], s["lam"], s["xs"], s["S"]], F, "F(eps) = 1 - tau + tau lam/eps - eps M(x* + eps) with S = M(x* + eps) (DESIGN section 4)."),
-        GenFunction("e_icl_design", [s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"]], e_icl, "Ridge e_ICL exactly as written in DESIGN section 4 (S = M(nu), Sp = M'(nu), nu = x* + eps)."),
-        GenFunction("c_e_design", [s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"]], c_e, "DESIGN's c_e (section 4)."),
-        GenFunction("e_idg_design", [s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"]], e_idg, "Ridge e_IDG = -tau c_e (derived in notebooks/02_ridge_theory.py)."),
-        GenFunction("ridgeless_e_icl_below", args4, tg.e_icl_below, "DESIGN's ridgeless e_ICL for tau < 1 (finite kappa), as written (a target)."),
-        GenFunction("ridgeless_e_icl_above", args4, tg.e_icl_above, "DESIGN's ridgeless e_ICL for tau > 1 (finite kappa), as written (a target)."),
-        GenFunction("ridgeless_e_idg_below", args4, tg.e_idg_below, "DESIGN's ridgeless e_IDG for tau < 1 (finite kappa), as written (a target)."),
-        GenFunction("ridgeless_e_idg_above", args4, tg.e_idg_above, "DESIGN's ridgeless e_IDG for tau > 1 (finite kappa), as written (a target)."),
-        GenFunction("ridgeless_eps0", args4, tg.eps0, "DESIGN's ridgeless root eps0 = (1 - tau) x*/(tau mu*) for tau < 1."),
+        GenFunction("fixed_point_F", [s["eps"], s["tau"], s["lam"], s["xs"], s["S"]], F, "F(eps) = 1 - tau + tau lam/eps - eps M(x* + eps) with S = M(x* + eps) (docs/onelayer/asymptotic-theory.md)."),
+        GenFunction("e_icl_as_written", [s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"]], e_icl, "Ridge e_ICL as written in Lu et al. (2024) (S = M(nu), Sp = M'(nu), nu = x* + eps)."),
+        GenFunction("c_e_as_written", [s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"]], c_e, "The coefficient c_e of the ridge e_ICL, as written."),
+        GenFunction("e_idg_as_written", [s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"]], e_idg, "Ridge e_IDG = -tau c_e (derived in notebooks/02_ridge_theory.py)."),
+        GenFunction("ridgeless_e_icl_below", args4, tg.e_icl_below, "The paper's ridgeless e_ICL for tau < 1 (finite kappa), as written (a target)."),
+        GenFunction("ridgeless_e_icl_above", args4, tg.e_icl_above, "The paper's ridgeless e_ICL for tau > 1 (finite kappa), as written (a target)."),
+        GenFunction("ridgeless_e_idg_below", args4, tg.e_idg_below, "The paper's ridgeless e_IDG for tau < 1 (finite kappa), as written (a target)."),
+        GenFunction("ridgeless_e_idg_above", args4, tg.e_idg_above, "The paper's ridgeless e_IDG for tau > 1 (finite kappa), as written (a target)."),
+        GenFunction("ridgeless_eps0", args4, tg.eps0, "The paper's ridgeless root eps0 = (1 - tau) x*/(tau mu*) for tau < 1."),
     ]
 
 
 def markdown(source_hash: str) -> str:
     s = _symbols()
-    P, T1, T2, U = stable_traces(s["nu"], s["ik"], s["S"], s["D"])
+    tr = mp_stable_traces(s["nu"], s["ik"], s["S"], s["D"])
+    P, T1, T2, U = tr.P, tr.T1, tr.T2, tr.U
     e_icl, e_idg = ridge_errors_stable(s["xs"], s["rho"], s["tau"], s["eps"], s["r"], s["P"], s["T2"], s["U"])
     e_icl_lit, c_e = e_icl_ridge(s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"])
     items = [
@@ -126,7 +98,7 @@ def markdown(source_hash: str) -> str:
         ("M_kappa(z)", sp.Eq(sp.Symbol("M_kappa(z)"), stieltjes_mp(s["z"], s["kappa"]))),
         ("# Fixed point", "Unique positive root for lam > 0 (see iclsym.onelayer.theory.fixed_point)."),
         ("F(eps)", fixed_point_F(s["eps"], s["tau"], s["lam"], s["xs"], sp.Symbol("M_kappa(x^*+epsilon)"))),
-        ("# Errors as written in DESIGN section 4 (mpmath path)", ""),
+        ("# Errors as written in the paper (mpmath path)", ""),
         ("c_e", c_e),
         ("e_ICL", e_icl_lit),
         ("e_IDG = -tau c_e (derived)", -s["tau"] * c_e),
@@ -151,11 +123,11 @@ def markdown(source_hash: str) -> str:
 def build() -> dict[str, str]:
     h = script_hash(Path(__file__).resolve())
     doc_np = (
-        "Ridge theory, NumPy flavour: cancellation-free forms (DESIGN section 4).\n\n"
+        "Ridge theory, NumPy flavour: cancellation-free forms (docs/onelayer/asymptotic-theory.md).\n\n"
         "Used by iclsym.onelayer.theory; the branch selection and root solve are hand-written there."
     )
     doc_mp = (
-        "Ridge theory, mpmath flavour: DESIGN section 4's formulas as written.\n\n"
+        "Ridge theory, mpmath flavour: the paper's formulas as written (docs/onelayer/asymptotic-theory.md).\n\n"
         "Used by iclsym.onelayer.theory.precise at high precision (cancellation is harmless there)."
     )
     return {

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 
 import sympy as sp
 
-from iclsym.engine.stieltjes import stieltjes_mp, stieltjes_mp_derivative
+from iclsym.engine.stieltjes import mp_stable_traces, stieltjes_mp, stieltjes_mp_derivative
 
 __all__ = [
     "symbols",
@@ -31,7 +31,6 @@ __all__ = [
     "ridgeless_targets",
     "ridgeless_targets_in",
     "stieltjes_pair",
-    "stable_traces",
     "ridge_errors_stable",
     "g_task_stable",
     "e_idg_ridge",
@@ -152,37 +151,9 @@ def ridgeless_targets_in(xs, m, mt, tau, kappa, rho) -> SimpleNamespace:
 # Cancellation-free forms and the ridge IDG error (derived in notebooks/02_ridge_theory.py).
 # ---------------------------------------------------------------------------------------------
 #
-# Write mu for the limiting spectral law of R_hat and ik = 1/kappa.  Every trace below is an
-# integral  int f(t) dmu(t)  with f >= 0, so it can be evaluated without subtracting large
-# numbers once it is expressed through S = M(nu) and the square root D of the MP discriminant,
-#
-#     D = sqrt((nu + lam_-)(nu + lam_+)),   lam_pm = (1 pm sqrt(ik))**2,
-#
-# using the quadratic  (nu ik) S**2 + (nu + 1 - ik) S - 1 = 0,  i.e.  1 - nu S = S/(1 + ik S),
-# and  M'(nu) = -S (1 + ik S)/D.
-
-
-def stable_traces(nu, ik, S, D):
-    """Cancellation-free traces at ``nu`` (``ik = 1/kappa``, ``S = M(nu)``, ``D`` as above).
-
-    Returns ``(P, T1, T2, U)`` with, for ``t`` an eigenvalue of ``R_hat``,
-
-    * ``P  = -M'(nu)          = int 1/(t+nu)**2``
-    * ``T1 = 1 - nu S         = int t/(t+nu)``
-    * ``T2 = 1 - 2 nu S - nu**2 M'(nu) = int t**2/(t+nu)**2``
-    * ``U  = S + nu M'(nu)    = int t/(t+nu)**2``
-
-    >>> nu, S, D = sp.symbols("nu S D", positive=True)
-    >>> stable_traces(nu, 0, S, nu + 1)
-    (S/(nu + 1), S, S/(nu + 1), S/(nu + 1))
-    """
-    one_ikS = 1 + ik * S
-    P = S * one_ikS / D
-    T1 = S / one_ikS
-    U = S / (D * one_ikS)
-    # D - nu = (D**2 - nu**2)/(D + nu) and D**2 - nu**2 = 2 nu (1 + ik) + (1 - ik)**2 > 0.
-    T2 = U * (2 * nu * (1 + ik) + (1 - ik) ** 2) / (D + nu)
-    return P, T1, T2, U
+# Every trace is an integral  int f(t) dmu(t)  over the MP law of R_hat with f >= 0; written
+# through S = M(nu) and the discriminant root D (iclsym.engine.stieltjes.mp_stable_traces) it
+# is evaluated without subtracting large numbers.
 
 
 def _numerator_and_denominator(xs, rho, eps, r, nu, P, T2, U):
@@ -222,9 +193,10 @@ def g_task_stable(xs, rho, tau, eps, r, nu, ik, S, D, P, T2, U):
     ``(1 + xs) V - df2 = int (t+xs)(1-t)/(t+nu)**2 = xs (P - U) + U (1 + nu - D)`` with
     ``1 + nu - D = ik (2 - 2 nu - ik)/(1 + nu + D)``: both vanish like ``1/kappa``.
     """
-    PmU = ik * S**2 * (2 + ik * S) / (D * (1 + ik * S))
+    t = mp_stable_traces(nu, ik, S, D)
     N, _, den = _numerator_and_denominator(xs, rho, eps, r, nu, P, T2, U)
-    W = xs * PmU + U * ik * (2 - 2 * nu - ik) / (1 + nu + D)
+    PmU = t.PmU
+    W = xs * PmU + U * t.one_nu_D
     return nu**2 * PmU + N * W / den
 
 

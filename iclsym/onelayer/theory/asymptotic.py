@@ -1,25 +1,27 @@
-"""Asymptotic test errors of ridge-pretrained linear attention, vectorized NumPy (DESIGN §4).
+"""Asymptotic test errors of ridge-pretrained linear attention, vectorized NumPy.
 
-``e_icl`` is DESIGN section 4's ridge ICL error; ``e_idg`` is the ridge IDG error derived in
-``notebooks/02_ridge_theory.py`` (``e_IDG = -tau c_e``); ``g_task = e_icl - e_idg``.  The
-formulas are evaluated in the cancellation-free forms generated into
-:mod:`iclsym.onelayer._generated.asymptotic` by ``derivations/onelayer/asymptotic.py``; this module only selects the
-branch and solves the fixed point (:mod:`iclsym.onelayer.theory.fixed_point`).
+``e_icl`` is the ridge ICL error of Lu et al. (2024) (docs/onelayer/asymptotic-theory.md); ``e_idg``
+is the ridge IDG error derived in ``notebooks/02_ridge_theory.py`` (``e_IDG = -tau c_e``);
+``g_task = e_icl - e_idg``.  The formulas are evaluated in the cancellation-free forms generated
+into :mod:`iclsym.onelayer._generated.asymptotic` by ``derivations/onelayer/asymptotic.py``; the
+traces of the Marchenko–Pastur law come from :class:`iclsym.core.spectra.MarchenkoPastur`, the
+root from :mod:`iclsym.onelayer.theory.fixed_point`; this module only assembles them.
 
 ``lam = 0`` is the ``lam -> 0+`` limit of the ridge forms: ``eps`` is the closed-form ridgeless
-root and ``r = tau lam/eps`` is replaced by its limit ``max(tau - 1, 0)``.  These are DESIGN's
-ridgeless formulas (checked in ``tests/theory``).  At ``lam = 0, tau = 1`` the errors are
-``inf`` (the interpolation pole); nothing in the domain returns NaN.
+root and ``r = tau lam/eps`` is replaced by its limit ``max(tau - 1, 0)``.  These reproduce the
+paper's ridgeless formulas (checked in ``tests/onelayer/theory``).  At ``lam = 0, tau = 1`` the
+errors are ``inf`` (the interpolation pole); nothing in the domain returns NaN.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from iclsym.onelayer._generated import asymptotic as _gen
+from iclsym.core._generated import marchenko_pastur as _mp
 from iclsym.core.params import check_theory_args
-from iclsym.onelayer.theory.fixed_point import _eps_core
-from iclsym.core.spectra import mp_parts
+from iclsym.core.spectra import MarchenkoPastur
+from iclsym.onelayer._generated import asymptotic as _gen
+from iclsym.onelayer.theory.fixed_point import solve_fixed_point, x_star
 
 __all__ = ["e_icl", "e_idg", "g_task", "ridge_state", "errors"]
 
@@ -34,15 +36,16 @@ def ridge_state(alpha, tau, kappa, rho, lam=0.0) -> dict:
     (2.0, 0.25)
     """
     alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam)
-    xs = (1 + rho) / alpha
+    xs = x_star(alpha, rho)
     ik = 1.0 / kappa
-    eps = _eps_core(xs, tau, ik, lam)
+    law = MarchenkoPastur(ik=ik)
+    eps = solve_fixed_point(xs, tau, lam, law)
     nu = xs + eps
     with np.errstate(divide="ignore", invalid="ignore"):
         ridge = lam > 0
         r = np.where(ridge, tau * lam / np.where(ridge, eps, 1.0), np.maximum(tau - 1, 0.0))
-        S, D = mp_parts(nu, ik)
-        P, T1, T2, U = _gen.stable_traces(nu, ik, S, D)
+        S, D = law.parts(nu)
+        P, T1, T2, U = _mp.stable_traces(nu, ik, S, D)
     return dict(
         alpha=alpha, tau=tau, kappa=kappa, rho=rho, lam=lam, xs=xs, ik=ik, eps=eps, nu=nu, r=r,
         S=S, D=D, P=P, T1=T1, T2=T2, U=U,

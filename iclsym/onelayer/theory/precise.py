@@ -1,8 +1,10 @@
-"""High-precision (mpmath) evaluators of the asymptotic theory (DESIGN section 4).
+"""High-precision (mpmath) evaluators of the asymptotic theory of the one-layer model.
 
 Same signatures as :mod:`iclsym.onelayer.theory` plus ``dps`` (decimal digits of the result).  The
-formulas are DESIGN's *as written* (generated into :mod:`iclsym.onelayer._generated.asymptotic_mpmath`), not the
-rewritten forms of the NumPy path, so the two are independent; computations run with
+formulas are the paper's *as written* (generated into
+:mod:`iclsym.onelayer._generated.asymptotic_mpmath`; the Marchenko–Pastur closed form and its
+derivatives into :mod:`iclsym.core._generated.marchenko_pastur_mpmath`), not the rewritten forms
+of the NumPy path, so the two are independent; computations run with
 ``dps + GUARD`` digits, and the result is rounded to ``dps``.  The fixed point is solved with
 mpmath's ``'anderson'`` (Anderson–Björck bracketing) solver on the analytic bracket of
 :mod:`iclsym.onelayer.theory.fixed_point`, named explicitly.
@@ -17,8 +19,10 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 
-from iclsym.onelayer._generated import asymptotic_mpmath as _gen
+from iclsym.core._generated import marchenko_pastur_mpmath as _mp
 from iclsym.core.params import check_param, check_theory_args
+from iclsym.onelayer._generated import asymptotic_mpmath as _gen
+from iclsym.onelayer.theory.fixed_point import x_star
 
 __all__ = ["stieltjes_mp", "solve_eps", "e_icl", "e_idg", "g_task", "errors", "evaluate", "GUARD"]
 
@@ -61,7 +65,7 @@ def _check_mp_args(names, values):
 
 
 def _stieltjes_scalar(z, kappa, deriv):
-    """``M_kappa^{(deriv)}(z)`` at the current working precision (DESIGN's closed form)."""
+    """``M_kappa^{(deriv)}(z)`` at the current working precision (the closed form and its derivatives)."""
     ik = 1 / kappa
     if isinstance(z, mpmath.mpc):
         # Principal sqrt of b^2 + 4 z/kappa is the Herglotz branch only for Re z > 0: use the
@@ -72,17 +76,13 @@ def _stieltjes_scalar(z, kappa, deriv):
     elif z == 0:
         if kappa <= 1:
             return (mpmath.inf, -mpmath.inf, mpmath.inf)[deriv]
-        M = kappa / (kappa - 1)
+        return _mp.stieltjes_at_zero(ik)[deriv]
     else:
-        M = _gen.stieltjes_design(z, kappa)
+        M = _mp.stieltjes_closed_form(z, kappa)
+        D = 2 * z * ik * M + z + 1 - ik  # dQ/dM at the root: the discriminant's square root
     if deriv == 0:
         return M
-    # Implicit differentiation of Q = (z ik) M^2 + (z + 1 - ik) M - 1 = 0.
-    QM = 2 * z * ik * M + z + 1 - ik
-    M1 = -(ik * M**2 + M) / QM
-    if deriv == 1:
-        return M1
-    return -(2 * (2 * ik * M + 1) * M1 + 2 * z * ik * M1**2) / QM
+    return _mp.stieltjes_derivatives(z, ik, M, D)[deriv - 1]
 
 
 def _vectorize(fn, *args):
@@ -97,7 +97,7 @@ def _vectorize(fn, *args):
 
 
 def stieltjes_mp(z, kappa, deriv: int = 0, dps: int = 50):
-    """``M_kappa(z)`` (or its ``deriv``-th derivative) at ``dps`` digits (DESIGN section 4).
+    """``M_kappa(z)`` (or its ``deriv``-th derivative) at ``dps`` digits.
 
     ``z`` real ``>= 0`` or complex with ``Im z > 0``; ``kappa = inf`` gives ``1/(1 + z)``.
 
@@ -140,7 +140,7 @@ def _solve_scalar(xs, tau, kappa, lam):
         return mpmath.mpf(0)
 
     def h(e):  # = -F(e): strictly increasing, concave
-        return -_gen.fixed_point_F(e, tau, lam, xs, _gen.stieltjes_design(xs + e, kappa))
+        return -_gen.fixed_point_F(e, tau, lam, xs, _mp.stieltjes_closed_form(xs + e, kappa))
 
     lo = _positive_root(tau, (1 - tau) * xs + tau * lam, xs * tau * lam)  # M(z) <= 1/z
     hi = _positive_root(tau, (1 - tau) * (1 + xs) + tau * lam, (1 + xs) * tau * lam)  # Jensen
@@ -154,7 +154,7 @@ def _solve_scalar(xs, tau, kappa, lam):
         raise ArithmeticError(f"solve_eps: bracket [{lo}, {hi}] does not change sign")
     tol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 5))
     root = mpmath.findroot(h, (lo, hi), solver="anderson", tol=tol * min(1, lo), maxsteps=10_000, verify=False)
-    # DESIGN's M(z) as written loses ~log10(1/z) digits to cancellation when kappa < 1 and z is
+    # The closed form of M(z) as written loses ~log10(1/z) digits to cancellation when kappa < 1 and z is
     # small, so h itself is only known to about ulp / z: judge the residual on that scale.
     if not (lo <= root <= hi) or abs(h(root)) > tol / min(1, xs + lo):
         raise ArithmeticError(f"solve_eps: anderson solver did not converge (root {root})")
@@ -163,7 +163,7 @@ def _solve_scalar(xs, tau, kappa, lam):
 
 def _state(alpha, tau, kappa, rho, lam):
     alpha, tau, kappa, rho, lam = (_mpf(v) for v in (alpha, tau, kappa, rho, lam))
-    xs = (1 + rho) / alpha
+    xs = x_star(alpha, rho)
     eps = _solve_scalar(xs, tau, kappa, lam)
     return xs, tau, kappa, rho, lam, eps
 
@@ -177,87 +177,92 @@ def _errors_scalar(alpha, tau, kappa, rho, lam, with_eps=False):
 
 def _errors_at(xs, tau, kappa, rho, eps):
     nu = xs + eps
-    S = _gen.stieltjes_design(nu, kappa)
-    Sp = _gen.stieltjes_design_derivative(nu, kappa, S)
+    S = _stieltjes_scalar(nu, kappa, 0)
+    Sp = _stieltjes_scalar(nu, kappa, 1)
     try:
-        e1 = _gen.e_icl_design(xs, rho, tau, eps, S, Sp)
-        e2 = _gen.e_idg_design(xs, rho, tau, eps, S, Sp)
+        e1 = _gen.e_icl_as_written(xs, rho, tau, eps, S, Sp)
+        e2 = _gen.e_idg_as_written(xs, rho, tau, eps, S, Sp)
     except ZeroDivisionError:  # ridgeless pole tau = 1
         return mpmath.inf, mpmath.inf, (mpmath.mpf(0) if mpmath.isinf(kappa) else mpmath.inf)
-    # kappa = inf: R_hat = I and the two errors are the same expression (DESIGN section 5).
+    # kappa = inf: R_hat = I and the two errors are the same expression.
     return e1, e2, (mpmath.mpf(0) if mpmath.isinf(kappa) else e1 - e2)
 
 
-def _public(which):
-    def fn(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
-        dps = _check_dps(dps)
-        args = _check_mp_args("theory", (alpha, tau, kappa, rho, lam))
-
-        def one(*a):
-            with mpmath.workdps(dps + GUARD):
-                if which == "eps":
-                    vals = (_state(*a)[-1],)
-                else:
-                    vals = _errors_scalar(*a, with_eps=which == "point")
-            with mpmath.workdps(dps):
-                vals = tuple(+v for v in vals)
-            if which == "point":
-                return dict(zip(("eps", "e_icl", "e_idg", "g_task"), vals))
-            return vals if which == "all" else vals[{"eps": 0, "icl": 0, "idg": 1, "gap": 2}[which]]
-
-        return _vectorize(one, *args)
-
-    return fn
+_OUTPUTS = ("eps", "e_icl", "e_idg", "g_task")
 
 
-solve_eps = _public("eps")
-solve_eps.__name__ = "solve_eps"
-solve_eps.__doc__ = """Root ``eps`` of ``F(eps) = 0`` at ``dps`` digits (DESIGN section 4).
+def _evaluate(which, alpha, tau, kappa, rho, lam, dps):
+    """Shared body of the public functions: ``which`` is ``'eps'``, an error name, ``'all'`` or ``'point'``."""
+    dps = _check_dps(dps)
+    args = _check_mp_args("theory", (alpha, tau, kappa, rho, lam))
 
-Branch rule as :func:`iclsym.onelayer.theory.solve_eps`: the unique positive root (``lam > 0``), the root
-of ``eps M(x* + eps) = 1 - tau`` (``lam = 0, tau < 1``), ``0`` (``lam = 0, tau >= 1``).  Solver:
-``mpmath.findroot(..., solver='anderson')`` on the bracket ``M(z) <= 1/z`` / Jensen.
+    def one(*a):
+        with mpmath.workdps(dps + GUARD):
+            vals = (_state(*a)[-1],) if which == "eps" else _errors_scalar(*a, with_eps=True)[int(which == "all"):]
+        with mpmath.workdps(dps):
+            vals = tuple(+v for v in vals)
+        if which == "point":
+            return dict(zip(_OUTPUTS, vals))
+        if which in ("all", "eps"):
+            return vals if which == "all" else vals[0]
+        return vals[_OUTPUTS.index(which)]
 
->>> print(solve_eps(1, 0.5, float("inf"), 0, dps=20))
-2.0
-"""
+    return _vectorize(one, *args)
 
-e_icl = _public("icl")
-e_icl.__name__ = "e_icl"
-e_icl.__doc__ = """Ridge / ridgeless ``e_ICL`` at ``dps`` digits (DESIGN section 4, as written).
 
->>> print(mpmath.nstr(e_icl(1, 0.2, 0.5, 0.01, 1e-5, dps=30), 20))
-1.0384973864348702116
-"""
+def solve_eps(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+    """Root ``eps`` of ``F(eps) = 0`` at ``dps`` digits.
 
-e_idg = _public("idg")
-e_idg.__name__ = "e_idg"
-e_idg.__doc__ = """Ridge / ridgeless ``e_IDG = -tau c_e`` at ``dps`` digits (derived in notebooks/02_ridge_theory.py).
+    Branch rule as :func:`iclsym.onelayer.theory.solve_eps`: the unique positive root (``lam > 0``),
+    the root of ``eps M(x* + eps) = 1 - tau`` (``lam = 0, tau < 1``), ``0`` (``lam = 0, tau >= 1``).
+    Solver: ``mpmath.findroot(..., solver='anderson')`` on the bracket ``M(z) <= 1/z`` / Jensen.
 
->>> print(mpmath.nstr(e_idg(1, 0.2, 0.5, 0.01, dps=30), 20))
-0.80121333440889760137
-"""
+    >>> print(solve_eps(1, 0.5, float("inf"), 0, dps=20))
+    2.0
+    """
+    return _evaluate("eps", alpha, tau, kappa, rho, lam, dps)
 
-g_task = _public("gap")
-g_task.__name__ = "g_task"
-g_task.__doc__ = """``g_task = e_ICL - e_IDG`` at ``dps`` digits (difference taken with guard digits).
 
->>> print(g_task(10, 2, float("inf"), 0.01, 0.1, dps=20))
-0.0
-"""
+def e_icl(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+    """Ridge / ridgeless ``e_ICL`` at ``dps`` digits (the paper's formula as written).
 
-errors = _public("all")
-errors.__name__ = "errors"
-errors.__doc__ = """``(e_icl, e_idg, g_task)`` at ``dps`` digits sharing one root solve.
+    >>> print(mpmath.nstr(e_icl(1, 0.2, 0.5, 0.01, 1e-5, dps=30), 20))
+    1.0384973864348702116
+    """
+    return _evaluate("e_icl", alpha, tau, kappa, rho, lam, dps)
 
->>> [mpmath.nstr(v, 8) for v in errors(1, 0.2, 0.5, 0.01, dps=20)]
-['1.0384978', '0.80121333', '0.23728443']
-"""
 
-evaluate = _public("point")
-evaluate.__name__ = "evaluate"
-evaluate.__doc__ = """``{eps, e_icl, e_idg, g_task}`` at ``dps`` digits from one root solve.
+def e_idg(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+    """Ridge / ridgeless ``e_IDG = -tau c_e`` at ``dps`` digits (derived in notebooks/02_ridge_theory.py).
 
->>> r = evaluate(1, 0.5, float("inf"), 0, dps=20); print(r["eps"], r["g_task"])
-2.0 0.0
-"""
+    >>> print(mpmath.nstr(e_idg(1, 0.2, 0.5, 0.01, dps=30), 20))
+    0.80121333440889760137
+    """
+    return _evaluate("e_idg", alpha, tau, kappa, rho, lam, dps)
+
+
+def g_task(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+    """``g_task = e_ICL - e_IDG`` at ``dps`` digits (difference taken with guard digits).
+
+    >>> print(g_task(10, 2, float("inf"), 0.01, 0.1, dps=20))
+    0.0
+    """
+    return _evaluate("g_task", alpha, tau, kappa, rho, lam, dps)
+
+
+def errors(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+    """``(e_icl, e_idg, g_task)`` at ``dps`` digits sharing one root solve.
+
+    >>> [mpmath.nstr(v, 8) for v in errors(1, 0.2, 0.5, 0.01, dps=20)]
+    ['1.0384978', '0.80121333', '0.23728443']
+    """
+    return _evaluate("all", alpha, tau, kappa, rho, lam, dps)
+
+
+def evaluate(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+    """``{eps, e_icl, e_idg, g_task}`` at ``dps`` digits from one root solve.
+
+    >>> r = evaluate(1, 0.5, float("inf"), 0, dps=20); print(r["eps"], r["g_task"])
+    2.0 0.0
+    """
+    return _evaluate("point", alpha, tau, kappa, rho, lam, dps)

@@ -6,6 +6,7 @@ import pytest
 
 from iclsym.onelayer.theory import precise as tmp
 from iclsym.onelayer.theory import solve_eps, stieltjes_mp
+from iclsym.core.spectra import MarchenkoPastur
 from iclsym.onelayer.theory.fixed_point import eps_bracket
 
 
@@ -43,7 +44,7 @@ def test_bracket_contains_the_root(points):
     alpha, tau, kappa, rho, lam = points(300, seed=21)
     lam = np.where(lam == 0, 1e-7, lam)
     xs = (1 + rho) / alpha
-    L, H = eps_bracket(xs, tau, 1 / kappa, lam)
+    L, H = eps_bracket(xs, tau, MarchenkoPastur(kappa), lam)
     for i in range(0, 300, 3):
         r = tmp.solve_eps(alpha[i], tau[i], kappa[i], rho[i], lam[i], dps=30)
         assert L[i] * (1 - 1e-14) <= float(r) <= H[i] * (1 + 1e-14)

@@ -21,9 +21,13 @@ from iclsym.onelayer.symbolic.asymptotic import (
     g_task_stable,
     ridge_errors_stable,
     ridgeless_targets,
-    stable_traces,
 )
-from iclsym.engine.stieltjes import stieltjes_mp_derivative
+from iclsym.engine.stieltjes import mp_derivatives, mp_stable_traces, stieltjes_mp_derivative
+
+
+def stable_traces(nu, ik, S, D):
+    t = mp_stable_traces(nu, ik, S, D)
+    return t.P, t.T1, t.T2, t.U
 
 
 def vanishes_mod_quadratic(diff, quad):
@@ -53,6 +57,26 @@ def test_stable_traces_equal_the_literal_ones():
     for a, b in zip(stable, literal):
         assert vanishes_mod_quadratic(a - b, quad)
     assert not vanishes_mod_quadratic(stable[2] - (1 - z * S), quad)  # the check can fail
+    extra = mp_stable_traces(z, ik, S, D)
+    assert vanishes_mod_quadratic(extra.PmU - (literal[0] - literal[3]), quad)
+    # 1 + nu - D, with D the discriminant root (D**2 = (nu + 1 - ik)**2 + 4 nu ik on the branch)
+    assert vanishes_mod_quadratic((1 + z - D) * (1 + z + D) - extra.one_nu_D * (1 + z + D), quad)
+
+
+def test_engine_derivatives_equal_derivatives_of_the_closed_form():
+    """M' and M'' of the engine (implicit differentiation) against sympy.diff of the closed form,
+    at 50 digits on random points (both kappa < 1 and kappa > 1)."""
+    from iclsym.engine.stieltjes import stieltjes_mp
+
+    z, k = sp.symbols("z kappa", positive=True)
+    M = stieltjes_mp(z, k)
+    D = sp.sqrt((z + 1 - 1 / k) ** 2 + 4 * z / k)
+    d1, d2 = mp_derivatives(z, 1 / k, M, D)
+    for zz, kk in [("0.3", "0.5"), ("2.5", "4"), ("0.01", "1.7"), ("7", "0.1")]:
+        at = {z: sp.Rational(zz), k: sp.Rational(kk)}
+        for mine, ref in ((d1, sp.diff(M, z)), (d2, sp.diff(M, z, 2))):
+            a, b = sp.N(mine.subs(at), 50), sp.N(ref.subs(at), 50)
+            assert abs(a - b) <= sp.Float("1e-45") * abs(b)
 
 
 def test_stable_errors_equal_design_at_the_fixed_point():

@@ -1,11 +1,11 @@
-"""Marchenko–Pastur Stieltjes transform, vectorized NumPy (DESIGN section 4).
+"""Marchenko–Pastur Stieltjes transform, vectorized NumPy: the spectral law of isotropic tasks.
 
 ``M_kappa(z) = lim (1/d) tr (R_hat + z I)^{-1}`` for the bank second moment
 ``R_hat = (1/k) sum_j w_j w_j^T``, ``k = kappa d``.  Its spectral law has support
 ``[lam_-, lam_+]``, ``lam_pm = (1 pm kappa^{-1/2})**2``, plus an atom ``1 - kappa`` at 0 when
 ``kappa < 1``.
 
-**Branch rule** (as in :mod:`iclsym.engine.stieltjes`): ``M`` is the root of
+**Branch rule** (stated and derived in :mod:`iclsym.engine.stieltjes`): ``M`` is the root of
 ``(z/kappa) M**2 + (z + 1 - 1/kappa) M - 1 = 0`` that is positive for real ``z > 0``, i.e.
 ``M = 2/(b + D)`` with ``b = z + 1 - 1/kappa`` and ``D**2 = b**2 + 4 z/kappa``.  Here ``D`` is
 evaluated as ``sqrt(z + lam_-) sqrt(z + lam_+)`` (principal roots), which is the analytic
@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from iclsym.onelayer._generated import asymptotic as _gen
+from iclsym.core._generated import marchenko_pastur as _gen
 from iclsym.core.params import check_param
 
-__all__ = ["stieltjes_mp", "mp_parts"]
+__all__ = ["MarchenkoPastur", "stieltjes_mp", "mp_parts"]
 
 
 def mp_parts(z, ik):
     """``(M, D)`` at ``z`` for ``ik = 1/kappa`` (no validation; arrays broadcast).
 
-    ``z`` real ``> 0`` or complex off the cut.  Used by the ridge evaluators, which need
-    ``D`` as well (see :func:`iclsym.onelayer._generated.asymptotic.stable_traces`).
+    ``z`` real ``> 0`` or complex off the cut.  The ridge evaluators need ``D`` as well (see
+    :func:`iclsym.core._generated.marchenko_pastur.stable_traces`).
 
     >>> M, D = mp_parts(np.array([1.0]), np.array([0.0]))
     >>> float(M[0]), float(D[0])
@@ -60,7 +60,7 @@ def mp_parts(z, ik):
 
 
 def stieltjes_mp(z, kappa, deriv: int = 0):
-    """Marchenko–Pastur Stieltjes transform ``M_kappa(z)`` or its derivative (DESIGN section 4).
+    """Marchenko–Pastur Stieltjes transform ``M_kappa(z)`` or its derivative.
 
     Parameters
     ----------
@@ -111,15 +111,81 @@ def stieltjes_mp(z, kappa, deriv: int = 0):
         # z = 0 on the real axis: pole (kappa <= 1) or the finite limit (kappa > 1).
         if not np.iscomplexobj(z) and np.any(z == 0):
             at0 = z == 0
-            gap = 1.0 - ik  # > 0 iff kappa > 1
-            M0 = np.where(gap > 0, 1.0 / np.where(gap > 0, gap, 1.0), np.inf)
-            if deriv == 0:
-                val0 = M0
-            else:
-                # Series of the quadratic at z = 0 for kappa > 1: M' = -M (1 + ik M)/D, D = 1 - ik.
-                D0 = np.where(gap > 0, gap, 1.0)
-                d1_0 = -M0 * (1 + ik * M0) / D0
-                d2_0 = -(d1_0 * (1 + 2 * ik * M0) * D0**2 - M0 * (1 + ik * M0) * (1 + ik)) / D0**3
-                val0 = np.where(gap > 0, d1_0 if deriv == 1 else d2_0, -np.inf if deriv == 1 else np.inf)
-            out = np.where(at0, val0, out)
+            finite = ik < 1  # kappa > 1
+            values0 = _gen.stieltjes_at_zero(np.where(finite, ik, 0.0))
+            pole = (np.inf, -np.inf, np.inf)[deriv]
+            out = np.where(at0, np.where(finite, values0[deriv], pole), out)
     return out[()] if out.ndim == 0 else out
+
+
+class MarchenkoPastur:
+    """The Marchenko–Pastur law of ``R_hat`` for isotropic tasks (``|w|^2/d -> 1``), aspect ``kappa``.
+
+    Implements the spectral-law interface of :mod:`iclsym.core.spectra` with the closed form.
+    ``kappa`` is stored as ``ik = 1/kappa`` (``kappa = inf`` is ``ik = 0``: no ``inf * 0``).
+
+    Parameters
+    ----------
+    kappa : array_like, optional
+        Task diversity ``k/d`` (validated, ``0 < kappa <= inf``).
+    ik : ndarray, optional
+        ``1/kappa`` directly (already validated; used internally).
+
+    Examples
+    --------
+    >>> law = MarchenkoPastur(np.array([0.5, np.inf]))
+    >>> [round(float(v), 12) for v in law.stieltjes(np.array([1.0, 1.0]))]
+    [0.707106781187, 0.5]
+    >>> float(law.take(np.array([1])).mean[0])
+    1.0
+    """
+
+    def __init__(self, kappa=None, *, ik=None):
+        if (kappa is None) == (ik is None):
+            raise TypeError("MarchenkoPastur needs exactly one of kappa= or ik=")
+        if ik is None:
+            with np.errstate(divide="ignore"):
+                ik = 1.0 / check_param("kappa", kappa)
+        self.ik = np.asarray(ik, dtype=np.float64)
+
+    @property
+    def mean(self):
+        """``int t dmu(t) = 1``."""
+        return np.ones_like(self.ik)
+
+    def take(self, index) -> "MarchenkoPastur":
+        """The law at a subset of the (1-d) parameter points."""
+        return MarchenkoPastur(ik=self.ik[index])
+
+    def ravel(self) -> "MarchenkoPastur":
+        """The law flattened to 1-d, matching ``numpy.ravel`` of the parameter arrays."""
+        return MarchenkoPastur(ik=np.ravel(self.ik))
+
+    def parts(self, z):
+        """``(M(z), D(z))``; see :func:`mp_parts`."""
+        return mp_parts(z, self.ik)
+
+    def newton_terms(self, z):
+        """``(S, P, T1, U)`` at ``z`` (``S = M(z)``, no cancellation)."""
+        S, D = mp_parts(z, self.ik)
+        P, T1, U = _gen.fixed_point_terms(z, self.ik, S, D)
+        return S, P, T1, U
+
+    def traces(self, z):
+        """``(S, P, T1, T2, U)`` at ``z`` (no cancellation)."""
+        S, D = mp_parts(z, self.ik)
+        P, T1, T2, U = _gen.stable_traces(z, self.ik, S, D)
+        return S, P, T1, T2, U
+
+    def stieltjes(self, z, deriv: int = 0):
+        """``M^{(deriv)}(z)`` for real ``z > 0`` (no validation)."""
+        M, D = mp_parts(z, self.ik)
+        return M if deriv == 0 else _gen.stieltjes_derivatives(z, self.ik, M, D)[deriv - 1]
+
+    def ridgeless_root(self, x, tau):
+        """Root of ``eps M(x + eps) = 1 - tau``: ``(1 - tau)/(tau M_{kappa/tau}(x))`` for ``tau < 1``, else 0.
+
+        The closed form follows from the MP quadratic (docs/onelayer/asymptotic-theory.md).
+        """
+        M_sub, _ = mp_parts(x, tau * self.ik)
+        return np.where(tau < 1, (1 - tau) / (tau * M_sub), 0.0)

@@ -1,0 +1,127 @@
+"""Derivation script: the Marchenko–Pastur transform's derivatives and stable traces -> generated code.
+
+Produces
+
+* ``iclsym/core/_generated/marchenko_pastur.py``        -- NumPy: ``M'``, ``M''``, their ``z = 0``
+  limits, and the cancellation-free traces ``P, T1, T2, U`` used by the ridge theory;
+* ``iclsym/core/_generated/marchenko_pastur_mpmath.py`` -- mpmath: the closed form of ``M`` and the
+  same derivatives;
+* ``derivations/out/marchenko_pastur.md``               -- the formulas in LaTeX.
+
+Every expression comes from :mod:`iclsym.engine.stieltjes` (implicit differentiation of the MP
+quadratic); :mod:`iclsym.core.spectra` evaluates ``M`` itself with the branch rule stated there.
+
+Run ``iclsym derive --only marchenko_pastur`` (or ``python derivations/core/marchenko_pastur.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sympy as sp
+
+from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.stieltjes import mp_derivatives, mp_derivatives_at_zero, mp_stable_traces, stieltjes_mp
+
+SCRIPT = "derivations/core/marchenko_pastur.py"
+
+
+def _symbols():
+    return {n: sp.Symbol(n, positive=True) for n in "z nu ik kappa S D M".split()}
+
+
+def shared_functions():
+    """Functions generated in both flavours."""
+    s = _symbols()
+    d1, d2 = mp_derivatives(s["z"], s["ik"], s["M"], s["D"])
+    at0 = mp_derivatives_at_zero(s["ik"])
+    return [
+        GenFunction(
+            "stieltjes_derivatives",
+            [s["z"], s["ik"], s["M"], s["D"]],
+            (d1, d2),
+            "(M'(z), M''(z)) of the Marchenko-Pastur transform from M = M(z) and D = dQ/dM (implicit\n"
+            "differentiation of the MP quadratic; ik = 1/kappa).",
+        ),
+        GenFunction(
+            "stieltjes_at_zero",
+            [s["ik"]],
+            at0,
+            "(M(0), M'(0), M''(0)) for kappa > 1 (ik = 1/kappa < 1): the z -> 0 limits.",
+        ),
+    ]
+
+
+def numpy_functions():
+    s = _symbols()
+    t = mp_stable_traces(s["nu"], s["ik"], s["S"], s["D"])
+    return [
+        GenFunction(
+            "stable_traces",
+            [s["nu"], s["ik"], s["S"], s["D"]],
+            (t.P, t.T1, t.T2, t.U),
+            "Traces of the MP law at nu without cancellation: returns (P, T1, T2, U) =\n"
+            "(-M'(nu), 1 - nu M, 1 - 2 nu M - nu^2 M', M + nu M'); ik = 1/kappa, S = M(nu),\n"
+            "D = sqrt((nu + lam_-)(nu + lam_+)).",
+        ),
+        GenFunction(
+            "fixed_point_terms",
+            [s["nu"], s["ik"], s["S"], s["D"]],
+            (t.P, t.T1, t.U),
+            "(P, T1, U) of stable_traces without T2: what the Newton solve of the ridge fixed point\n"
+            "needs (1 - eps S = x* S + T1 and d(eps S)/d eps = U + x* P).",
+        ),
+    ] + shared_functions()
+
+
+def mpmath_functions():
+    s = _symbols()
+    return [
+        GenFunction(
+            "stieltjes_closed_form",
+            [s["z"], s["kappa"]],
+            stieltjes_mp(s["z"], s["kappa"]),
+            "M_kappa(z) = 2/(b + sqrt(b^2 + 4 z/kappa)), b = z + 1 - 1/kappa (real z > 0).",
+        ),
+    ] + shared_functions()
+
+
+def markdown(source_hash: str) -> str:
+    s = _symbols()
+    z, ik, M, D = s["z"], sp.Symbol(r"\kappa^{-1}", positive=True), s["M"], s["D"]
+    d1, d2 = mp_derivatives(z, ik, M, D)
+    at0 = mp_derivatives_at_zero(ik)
+    t = mp_stable_traces(sp.Symbol(r"\nu", positive=True), ik, M, D)
+    Mz = sp.Function("M")(z)
+    items = [
+        ("# The transform", "The positive root of the quadratic for real z > 0; the Herglotz branch off the axis."),
+        ("M(z)", sp.Eq(Mz, stieltjes_mp(z, s["kappa"]))),
+        ("# Derivatives", r"With $D = \partial Q/\partial M = 2 z M/\kappa + z + 1 - 1/\kappa$."),
+        ("M'(z)", sp.Eq(sp.Derivative(Mz, z), d1)),
+        ("M''(z)", sp.Eq(sp.Derivative(Mz, (z, 2)), d2)),
+        ("At z = 0 for kappa > 1: (M, M', M'')", sp.Matrix([at0]).T),
+        ("# Stable traces at nu", r"$P = -M'$, $T_1 = 1 - \nu M$, $T_2 = 1 - 2\nu M - \nu^2 M'$, $U = M + \nu M'$."),
+        ("P", t.P),
+        ("T_1", t.T1),
+        ("T_2", t.T2),
+        ("U", t.U),
+    ]
+    return render_markdown(SCRIPT, source_hash, "Marchenko-Pastur transform: derivatives and stable traces", items,
+                           intro="Generated from iclsym.engine.stieltjes by derivations/core/marchenko_pastur.py.")
+
+
+def build() -> dict[str, str]:
+    h = script_hash(Path(__file__).resolve())
+    doc_np = ("Marchenko-Pastur transform, NumPy flavour: derivatives and cancellation-free traces.\n\n"
+              "Used by iclsym.core.spectra; M itself is evaluated there with its branch rule.")
+    doc_mp = ("Marchenko-Pastur transform, mpmath flavour: the closed form and its derivatives.\n\n"
+              "Used by iclsym.onelayer.theory.precise at high precision.")
+    return {
+        "iclsym/core/_generated/marchenko_pastur.py": render_module(SCRIPT, h, numpy_functions(), "numpy", doc_np),
+        "iclsym/core/_generated/marchenko_pastur_mpmath.py": render_module(SCRIPT, h, mpmath_functions(), "mpmath", doc_mp),
+        "derivations/out/marchenko_pastur.md": markdown(h),
+    }
+
+
+if __name__ == "__main__":
+    run_script(build)
