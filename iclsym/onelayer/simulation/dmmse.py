@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from iclsym.core.params import Params, Sizes, check_size
+from iclsym.core.tasks import task_law
 from iclsym.onelayer.simulation.samplers import as_generator, sample_tasks
 
 __all__ = ["wishart_factor", "posterior_mean", "dmmse_errors", "dmmse_once"]
@@ -147,9 +148,10 @@ def dmmse_once(alpha, kappa, rho, d, seed, n_test=1000, task_dist="sphere"):
         raise ValueError(f"rho must satisfy 0 < rho < inf for dMMSE (the likelihood needs noise); got {params.rho}")
     sizes = Sizes.from_params(d, params)
     n_test = check_size("n_test", n_test, minimum=2)
+    law = task_law(task_dist, "task_dist")
     rng = as_generator(seed)
-    W = sample_tasks(sizes.k, sizes.d, rng, task_dist)
-    fresh = sample_tasks(n_test, sizes.d, rng, task_dist)
+    W = sample_tasks(sizes.k, sizes.d, rng, law)
+    fresh = sample_tasks(n_test, sizes.d, rng, law)
     from_bank = W[rng.integers(0, sizes.k, size=n_test)]
     err_icl, err_idg = _errors(W, [fresh, from_bank], sizes.ell, params.rho, rng)
     out = {}
@@ -163,7 +165,7 @@ def dmmse_once(alpha, kappa, rho, d, seed, n_test=1000, task_dist="sphere"):
         k=sizes.k,
         n_test=n_test,
         rho=params.rho,
-        task_dist=task_dist,
+        task_dist=law.spec,
         seconds=time.perf_counter() - t0,
     )
     return out

@@ -1,4 +1,4 @@
-"""Exact finite-``d`` test errors of a reduced-linear-attention matrix ``Gamma`` (DESIGN §3).
+"""Exact finite-``d`` test errors of a reduced-linear-attention matrix ``Gamma`` (the paper's Lemma 1).
 
 ``e(Gamma; mu, R)`` is the paper's Lemma 1: the expected squared error on a fresh sequence
 whose task has mean ``mu`` and second moment ``R``, written through six normalised traces
@@ -15,9 +15,10 @@ import math
 
 import numpy as np
 
-from iclsym.core.params import check_choice, check_param, check_size
+from iclsym.core.params import check_param, check_size
 from iclsym.onelayer._generated.lemma1 import error_coefficients, gaussian_task_correction
-from iclsym.onelayer.simulation.samplers import TASK_DISTS, as_generator, sample_sequences, sample_tasks
+from iclsym.core.tasks import task_law
+from iclsym.onelayer.simulation.samplers import as_generator, sample_sequences, sample_tasks
 
 __all__ = ["error_traces", "exact_error", "e_icl_exact", "e_idg_exact", "mc_test_error"]
 
@@ -38,10 +39,34 @@ def _combine(coefs, traces):
     return sum(c * t for c, t in zip(coefs, traces))
 
 
-def error_traces(Gamma, mu, R):
-    """The six traces ``(1, T_GR, T_gmu, T_GG, T_GRG, T_gGmu, T_gg)`` of CONTRACTS.md.
+def _traces(Gamma, mu=None, R=None, W=None):
+    """Lemma 1's trace variables ``(1, T_GR, T_gmu, T_GG, T_GRG, T_gGmu, T_gg)`` of ``Gamma = [G | g]``.
 
-    The leading ``1`` pairs with ``c0``.
+    ``T_GR = tr(G R)/d``, ``T_gmu = g.mu/d``, ``T_GG = tr(G G^T)/d``, ``T_GRG = tr(G R G^T)/d``,
+    ``T_gGmu = g^T G mu/d``, ``T_gg = |g|^2/d`` (docs/onelayer/lemma1.md) for test tasks with mean
+    ``mu`` and second moment ``R``.  ``mu = R = None``: an isotropic test law (``mu = 0``,
+    ``R = I``), cost ``O(d^2)``.  ``W`` ``(k, d)``: one point-mass law per row (``mu = w_j``,
+    ``R = w_j w_j^T``), returning arrays over the rows, cost ``O(k d^2)``.  The leading ``1``
+    pairs with ``c0``.
+    """
+    d = Gamma.shape[0]
+    G, g = Gamma[:, :d], Gamma[:, d]
+    T_GG = float(np.einsum("ij,ij->", G, G)) / d
+    T_gg = float(g @ g) / d
+    if W is not None:
+        GW = W @ G.T  # rows G w_j
+        return (1.0, np.einsum("jd,jd->j", W, GW) / d, (W @ g) / d, T_GG, np.einsum("jd,jd->j", GW, GW) / d,
+                (GW @ g) / d, T_gg)
+    if R is None:
+        return (1.0, float(np.trace(G)) / d, 0.0, T_GG, T_GG, 0.0, T_gg)
+    Gmu = G @ mu
+    return (1.0, float(np.einsum("ij,ji->", G, R)) / d, float(g @ mu) / d, T_GG,
+            float(np.einsum("ij,jk,ik->", G, R, G)) / d, float(g @ Gmu) / d, T_gg)
+
+
+def error_traces(Gamma, mu, R):
+    """The trace variables ``(1, T_GR, T_gmu, T_GG, T_GRG, T_gGmu, T_gg)`` for a test law with mean
+    ``mu`` and second moment ``R`` (docs/onelayer/lemma1.md; the leading ``1`` pairs with ``c0``).
 
     Examples
     --------
@@ -51,25 +76,15 @@ def error_traces(Gamma, mu, R):
     """
     Gamma = _check_gamma(Gamma)
     d = Gamma.shape[0]
-    G, g = Gamma[:, :d], Gamma[:, d]
     mu = np.asarray(mu, dtype=np.float64)
     R = np.asarray(R, dtype=np.float64)
     if mu.shape != (d,) or R.shape != (d, d):
         raise ValueError(f"mu must have shape ({d},) and R shape ({d}, {d}); got {mu.shape}, {R.shape}")
-    Gmu = G @ mu
-    return (
-        1.0,
-        float(np.einsum("ij,ji->", G, R)) / d,
-        float(g @ mu) / d,
-        float(np.einsum("ij,ij->", G, G)) / d,
-        float(np.einsum("ij,jk,ik->", G, R, G)) / d,
-        float(g @ Gmu) / d,
-        float(g @ g) / d,
-    )
+    return _traces(Gamma, mu, R)
 
 
 def exact_error(Gamma, ell, rho, mu, R, sigma2=1.0):
-    """Exact test error ``e(Gamma; mu, R)`` (DESIGN §3, the paper's Lemma 1).
+    """Exact test error ``e(Gamma; mu, R)`` (the paper's Lemma 1; docs/onelayer/lemma1.md).
 
     Exact for any test-task law with mean ``mu``, second moment ``R`` and all norms
     ``|w|^2 = sigma2 d``.
@@ -80,18 +95,18 @@ def exact_error(Gamma, ell, rho, mu, R, sigma2=1.0):
     >>> exact_error(Z, 5, 0.1, np.zeros(d), np.eye(d))  # Gamma = 0 predicts 0: error 1 + rho
     1.1
     """
-    Gamma = _check_gamma(Gamma)
-    d = Gamma.shape[0]
     ell = check_size("ell", ell, minimum=1)
     rho = float(check_param("rho", rho))
-    return float(_combine(error_coefficients(d, ell, rho, sigma2), error_traces(Gamma, mu, R)))
+    traces = error_traces(Gamma, mu, R)
+    return float(_combine(error_coefficients(Gamma.shape[0], ell, rho, sigma2), traces))
 
 
 def e_icl_exact(Gamma, ell, rho, task_dist="sphere"):
-    """Exact ICL error: a fresh test task, ``mu = 0``, ``R = I`` (DESIGN §3).
+    """Exact ICL error: a fresh test task from an isotropic law, ``mu = 0``, ``R = I`` (Lemma 1).
 
-    ``task_dist="gaussian"`` (``w ~ N(0, I)``) adds :func:`gaussian_task_correction` to
-    ``c_gg``.  Cost ``O(d^2)``.
+    ``task_dist`` is a task law or its spec (:mod:`iclsym.core.tasks`): on the sphere the norm is
+    fixed; ``"gaussian"`` (``w ~ N(0, I)``) adds :func:`gaussian_task_correction` to ``c_gg``.
+    Cost ``O(d^2)``.
 
     Examples
     --------
@@ -103,18 +118,17 @@ def e_icl_exact(Gamma, ell, rho, task_dist="sphere"):
     d = Gamma.shape[0]
     ell = check_size("ell", ell, minimum=1)
     rho = float(check_param("rho", rho))
-    check_choice("task_dist", task_dist, TASK_DISTS)
-    G, g = Gamma[:, :d], Gamma[:, d]
-    T_GG = float(np.einsum("ij,ij->", G, G)) / d
-    traces = (1.0, float(np.trace(G)) / d, 0.0, T_GG, T_GG, 0.0, float(g @ g) / d)
+    law = task_law(task_dist, "task_dist")
+    if not law.isotropic or law.c_tr != 1.0:
+        raise ValueError(f"task_dist must be an isotropic law with E|w|^2/d = 1 here; got {law.spec!r}")
     coefs = list(error_coefficients(d, ell, rho, 1.0))
-    if task_dist == "gaussian":
+    if not law.fixed_norm:
         coefs[6] = coefs[6] + gaussian_task_correction(d, ell, rho)
-    return float(_combine(coefs, traces))
+    return float(_combine(coefs, _traces(Gamma)))
 
 
 def e_idg_exact(Gamma, W, ell, rho):
-    """Exact IDG error: the test task uniform on the bank ``W`` ``(k, d)`` (DESIGN §3).
+    """Exact IDG error: the test task uniform on the bank ``W`` ``(k, d)`` (Lemma 1).
 
     Averages the conditional error given each bank task, with that task's own
     ``sigma2_j = |w_j|^2/d``; on a sphere bank this equals
@@ -134,19 +148,8 @@ def e_idg_exact(Gamma, W, ell, rho):
         raise ValueError(f"W must be a (k, {d}) bank of tasks with k >= 1; got shape {W.shape}")
     ell = check_size("ell", ell, minimum=1)
     rho = float(check_param("rho", rho))
-    G, g = Gamma[:, :d], Gamma[:, d]
-    GW = W @ G.T  # rows G w_j
     sigma2 = np.einsum("jd,jd->j", W, W) / d
-    traces = (
-        1.0,
-        np.einsum("jd,jd->j", W, GW) / d,
-        (W @ g) / d,
-        float(np.einsum("ij,ij->", G, G)) / d,
-        np.einsum("jd,jd->j", GW, GW) / d,
-        (GW @ g) / d,
-        float(g @ g) / d,
-    )
-    return float(np.mean(_combine(error_coefficients(d, ell, rho, sigma2), traces)))
+    return float(np.mean(_combine(error_coefficients(d, ell, rho, sigma2), _traces(Gamma, W=W))))
 
 
 def mc_test_error(Gamma, ell, rho, seed, n_test, W=None, task_dist="sphere", sampler="reference"):

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from iclsym.core.params import Params, Sizes, check_size
+from iclsym.core.tasks import task_law
 from iclsym.onelayer.simulation.exact_error import e_icl_exact, e_idg_exact
 from iclsym.onelayer.simulation.solver import solve_ridge
 from iclsym.onelayer.simulation.samplers import as_generator, pretraining_tasks, sample_sequences
@@ -57,8 +58,8 @@ def simulate_once(
         Ridge solver (see :mod:`iclsym.onelayer.simulation.solver`).
     assignment : {"balanced", "uniform"}
         How pretraining sequences are assigned to the bank.
-    task_dist : {"sphere", "gaussian"}
-        Task law for the bank and the ICL test task.
+    task_dist : {"sphere", "gaussian"} or TaskLaw
+        Task law (:mod:`iclsym.core.tasks`) for the bank and the ICL test task.
     sampler : {"conditional", "reference"}
         ``O(d)``-per-sequence exact conditional sampler, or the token-by-token reference.
 
@@ -78,18 +79,19 @@ def simulate_once(
     ((8, 4, 32), True)
     """
     t0 = time.perf_counter()
+    law = task_law(task_dist, "task_dist")
     params = Params(alpha, tau, kappa, rho, lam)
     sizes = Sizes.from_params(d, params)
     eff = sizes.effective(params)
     rng = as_generator(seed)
-    W, tasks = pretraining_tasks(sizes.n, sizes.k, sizes.d, rng, task_dist, assignment)
+    W, tasks = pretraining_tasks(sizes.n, sizes.k, sizes.d, rng, law, assignment)
     xq, h, y = sample_sequences(tasks, sizes.ell, params.rho, rng, sampler)
     del tasks
     t1 = time.perf_counter()
     res = solve_ridge(xq, h, y, params.lam, method=method)
     del xq, h, y
     t2 = time.perf_counter()
-    e_icl = e_icl_exact(res.Gamma, sizes.ell, params.rho, task_dist)
+    e_icl = e_icl_exact(res.Gamma, sizes.ell, params.rho, law)
     e_idg = e_icl if W is None else e_idg_exact(res.Gamma, W, sizes.ell, params.rho)
     t3 = time.perf_counter()
     out = {"e_icl": e_icl, "e_idg": e_idg, "g_task": e_icl - e_idg}
@@ -102,7 +104,7 @@ def simulate_once(
         rel_residual=res.rel_residual,
         cond_estimate=res.cond_estimate,
         assignment=assignment,
-        task_dist=task_dist,
+        task_dist=law.spec,
         sampler=sampler,
         seconds=t3 - t0,
         seconds_sample=t1 - t0,

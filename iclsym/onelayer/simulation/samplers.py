@@ -23,9 +23,9 @@ import math
 import numpy as np
 
 from iclsym.core.params import check_choice, check_param, check_size
+from iclsym.core.tasks import task_law
 
 __all__ = [
-    "TASK_DISTS",
     "ASSIGNMENTS",
     "as_generator",
     "sample_tasks",
@@ -36,8 +36,6 @@ __all__ = [
     "sample_sequences",
 ]
 
-#: task laws: ``"sphere"`` (uniform on the sphere of radius sqrt(d)) or ``"gaussian"`` (N(0, I))
-TASK_DISTS = ("sphere", "gaussian")
 #: assignment of pretraining sequences to the bank
 ASSIGNMENTS = ("balanced", "uniform")
 #: elements of the ``(chunk, ell, d)`` context block the reference sampler builds at once
@@ -64,11 +62,11 @@ def as_generator(seed) -> np.random.Generator:
     return np.random.default_rng(int(seed))
 
 
-def sample_tasks(k: int, d: int, rng: np.random.Generator, task_dist: str = "sphere") -> np.ndarray:
-    """Draw ``k`` i.i.d. tasks (DESIGN §2, "Tasks"), shape ``(k, d)``.
+def sample_tasks(k: int, d: int, rng: np.random.Generator, task_dist="sphere") -> np.ndarray:
+    """Draw ``k`` i.i.d. tasks from a task law (:mod:`iclsym.core.tasks`), shape ``(k, d)``.
 
-    ``"sphere"``: uniform on the sphere of radius ``sqrt(d)`` (so ``|w|^2/d = 1``);
-    ``"gaussian"``: ``N(0, I_d)`` (same mean and second moment, random norm).
+    ``task_dist`` is a law or its spec: ``"sphere"`` (uniform on the sphere of radius ``sqrt(d)``,
+    so ``|w|^2/d = 1``) or ``"gaussian"`` (``N(0, I_d)``: same mean and second moment, random norm).
 
     Examples
     --------
@@ -76,13 +74,7 @@ def sample_tasks(k: int, d: int, rng: np.random.Generator, task_dist: str = "sph
     >>> W.shape, np.allclose((W**2).sum(1), 5.0)
     ((3, 5), True)
     """
-    k = check_size("k", k, minimum=1)
-    d = check_size("d", d, minimum=2)
-    check_choice("task_dist", task_dist, TASK_DISTS)
-    g = rng.standard_normal((k, d))
-    if task_dist == "gaussian":
-        return g
-    return g * (math.sqrt(d) / np.linalg.norm(g, axis=1, keepdims=True))
+    return task_law(task_dist, "task_dist").sample(k, d, rng)
 
 
 def assign_tasks(n: int, k: int, rng: np.random.Generator, assignment: str = "balanced") -> np.ndarray:
