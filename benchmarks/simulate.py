@@ -259,7 +259,7 @@ def main(argv=None):
             results.append((f"run tau={tau:g} lam={lam:g}", ok))
             print(f"tau={tau:g} lam={lam:g}: {best['seconds']:.2f} s (median {statistics.median(o['seconds'] for o in runs):.2f}) "
                   f"[{best['seconds_sample']:.2f} / {best['seconds_solve']:.2f} / {best['seconds_errors']:.3f}] "
-                  f"method={best['method']} it={best['iterations']} res={best['rel_residual']:.1e} "
+                  f"solver={best['solver']} it={best['iterations']} res={best['rel_residual']:.1e} "
                   f"cond~{best['cond_estimate']:.2g} e_icl={best['e_icl']:.4f} e_idg={best['e_idg']:.4f} "
                   f"(target <= {target:g} s) {verdict(ok)}" + (f"  warnings: {[str(w.message) for w in caught]}" if caught else ""))
 
@@ -267,7 +267,7 @@ def main(argv=None):
         print("\n== forced primal solve at tau=2, lam=1e-5 (what auto avoids; worst-case memory)")
         t0 = time.perf_counter()
         out = simulate_once(ALPHA, 2.0, KAPPA, RHO, 1e-5, D, seed=0, method="primal")
-        print(f"{time.perf_counter() - t0:.1f} s (solve {out['seconds_solve']:.1f} s), method={out['method']}, "
+        print(f"{time.perf_counter() - t0:.1f} s (solve {out['seconds_solve']:.1f} s), solver={out['solver']}, "
               f"res={out['rel_residual']:.1e}, |e_icl - auto| = {abs(out['e_icl'] - seed0_e_icl[(2.0, 1e-5)]):.2e}")
 
     peak = peak_gib()

@@ -91,7 +91,7 @@ def run(args) -> int:
         if settings.mode == "full" or args.estimate_only:
 
             kinds = {job.kind for job in jobs}
-            if kinds - {row["kind"] for row in store.rows()}:
+            if any(not store.rows(kind) for kind in kinds):
                 print("no timings in the store yet: calibrating with one run of the quick setting first")
                 cal = quick().replace(runs=1, runs_dmmse=1)
                 executor = executor_from_args(args)

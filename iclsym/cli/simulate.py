@@ -65,11 +65,11 @@ def format_table(res: dict) -> str:
             res["alpha_eff"], res["tau_eff"], res["kappa_eff"], res["alpha"], res["tau"], res["kappa"], res["rho"], res["lam"]
         ),
         "",
-        f"{'run':>4}  {'e_icl':>10}  {'e_idg':>10}  {'g_task':>10}  {'method':>12}  {'rel_residual':>12}  {'seconds':>8}",
+        f"{'run':>4}  {'e_icl':>10}  {'e_idg':>10}  {'g_task':>10}  {'solver':>12}  {'rel_residual':>12}  {'seconds':>8}",
     ]
     for i, r in enumerate(res["runs"]):
         lines.append(
-            f"{i:>4}  {r['e_icl']:>10.5f}  {r['e_idg']:>10.5f}  {r['g_task']:>10.5f}  {r['method']:>12}  "
+            f"{i:>4}  {r['e_icl']:>10.5f}  {r['e_idg']:>10.5f}  {r['g_task']:>10.5f}  {r['solver']:>12}  "
             f"{r['rel_residual']:>12.2e}  {r['seconds']:>8.2f}"
         )
     lines.append("")

@@ -29,14 +29,20 @@ def _ints(text: str) -> list[int]:
         raise ValueError(f"expected comma-separated integers, got {text!r}") from exc
 
 
+def _value(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
 def _option(text: str) -> tuple[str, object]:
+    """``KEY=VALUE`` or ``KEY=V1,V2,...`` (a list: one axis of the grid); values parsed as JSON if they can be."""
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise ValueError(f"--option must look like KEY=VALUE; got {text!r}")
-    try:
-        return key, json.loads(value)
-    except json.JSONDecodeError:
-        return key, value
+    items = [_value(v.strip()) for v in value.split(",")] if "," in value else [_value(value)]
+    return key, items if len(items) > 1 else items[0]
 
 
 def add_executor_arguments(p):
@@ -58,18 +64,25 @@ def executor_from_args(args):
                          scheduler=args.scheduler, cluster=args.cluster)
 
 
+#: flags that set coordinates of the same name (when the kind has them)
+COORD_FLAGS = ("alpha", "tau", "kappa", "rho", "lam", "d")
+
+
 def add_arguments(p):
-    p.add_argument("--kind", default="ridge", help="job kind: ridge (linear attention), dmmse, toy")
-    p.add_argument("--alpha", type=_floats, required=True, help="context length ell/d (comma-separated list)")
-    p.add_argument("--tau", type=_floats, required=True, help="pretraining sequences n/d^2")
-    p.add_argument("--kappa", type=_floats, required=True, help="task diversity k/d ('inf' allowed)")
-    p.add_argument("--rho", type=_floats, required=True, help="label-noise variance")
-    p.add_argument("--lam", type=_floats, default=[0.0], help="ridge strength (default 0)")
-    p.add_argument("--d", type=_ints, required=True, help="dimension(s)")
-    p.add_argument("--runs", type=int, default=1, help="independent runs per point")
-    p.add_argument("--seed", type=int, default=0, help="base seed of the sweep")
+    p.add_argument("--kind", default="ridge",
+                   help="job kind (default ridge: linear attention trained by ridge regression; also dmmse, toy, "
+                        "and the kinds of the other models)")
+    p.add_argument("--alpha", type=_floats, default=None, help="context length ell/d (comma-separated list)")
+    p.add_argument("--tau", type=_floats, default=None, help="pretraining sequences n/d^2")
+    p.add_argument("--kappa", type=_floats, default=None, help="task diversity k/d ('inf' allowed)")
+    p.add_argument("--rho", type=_floats, default=None, help="label-noise variance")
+    p.add_argument("--lam", type=_floats, default=None, help="ridge strength (default: the kind's, 0 for ridge)")
+    p.add_argument("--d", type=_ints, default=None, help="dimension(s)")
+    p.add_argument("--runs", type=int, default=1, help="independent runs per point (default 1)")
+    p.add_argument("--seed", type=int, default=0, help="base seed of the sweep (default 0)")
     p.add_argument("--option", type=_option, action="append", default=[],
-                   help="extra KEY=VALUE keyword for the job function (repeatable)")
+                   help="any other coordinate of the kind as KEY=VALUE or KEY=V1,V2 (repeatable), "
+                        "e.g. method=cg (ridge solver) or n_test=500 (dmmse)")
     p.add_argument("--export", action="append", default=[],
                    help="write the results of this grid to FILE.nc (netCDF) or FILE.csv (repeatable)")
     add_executor_arguments(p)
@@ -79,8 +92,8 @@ def run(args) -> int:
     from iclsym.sweep import ResultStore, grid, run_sweep
     from iclsym.sweep.store import dataset_from_frame
 
-    jobs = grid(args.kind, alpha=args.alpha, tau=args.tau, kappa=args.kappa, rho=args.rho, lam=args.lam,
-                d=args.d, runs=args.runs, base_seed=args.seed, options=dict(args.option))
+    axes = {name: getattr(args, name) for name in COORD_FLAGS if getattr(args, name) is not None}
+    jobs = grid(args.kind, runs=args.runs, base_seed=args.seed, options=dict(args.option), **axes)
     for path in args.export:
         if not path.endswith((".nc", ".csv")):
             raise ValueError(f"export must end with .nc or .csv; got {path!r}")
@@ -121,6 +134,7 @@ def _print_table(frame) -> None:
     if frame.empty:
         return
     from iclsym.figures.common import aggregate, theory_at_points
+    from iclsym.sweep.store import point_keys
 
     fields = [f for f in ("e_icl", "e_idg", "g_task") if f in frame.columns]
     extra = [c for c in ("alpha_eff", "tau_eff", "kappa_eff") if c in frame.columns]
@@ -130,13 +144,16 @@ def _print_table(frame) -> None:
         from iclsym.onelayer import theory as th
 
         theory = {f: theory_at_points(table, getattr(th, f)) for f in fields}
-    cols = ["alpha", "tau", "kappa", "rho", "lam", "d", "runs"]
-    head = "  ".join(f"{c:>8}" for c in cols) + "".join(f"  {f:>22}" for f in fields)
+    coords = [c for c in point_keys(frame["kind"].iloc[0])[1:] if table[c].nunique() > 1 or c in COORD_FLAGS]
+    cols = coords + ["runs"]
+    width = {c: max(8, len(c)) for c in cols}
+    head = "  ".join(f"{c:>{width[c]}}" for c in cols) + "".join(f"  {f:>22}" for f in fields)
     if theory:
         head += "".join(f"  {'theory ' + f:>13}" for f in fields)
     print(head)
     for i, (_, row) in enumerate(table.iterrows()):
-        line = "  ".join(f"{row[c]:>8.4g}" for c in cols)
+        line = "  ".join(f"{row[c]:>{width[c]}.4g}" if not isinstance(row[c], str) else f"{row[c]:>{width[c]}}"
+                         for c in cols)
         line += "".join(f"  {row[f + '_mean']:>11.5g} ± {row[f + '_se']:<8.2g}" for f in fields)
         if theory:
             line += "".join(f"  {theory[f][i]:>13.5g}" for f in fields)

@@ -15,11 +15,9 @@ from iclsym.onelayer import finite_size as fs
 
 __all__ = [
     "aggregate", "compare_rows", "errorbar", "finite_max", "finite_or_nan", "mean_se", "new_figure", "plain_log_ticks",
-    "report_rows", "save", "sim_caption", "sim_points", "theory_at_points", "POINT_KEYS",
+    "report_rows", "save", "sim_caption", "sim_points", "theory_at_points",
 ]
 
-#: the columns that identify one simulated point (runs are averaged over)
-POINT_KEYS = ["kind", "alpha", "tau", "kappa", "rho", "lam", "d"]
 
 
 def mean_se(values) -> tuple[float, float, int]:
@@ -44,23 +42,28 @@ def mean_se(values) -> tuple[float, float, int]:
 def aggregate(frame, fields, extra=()):
     """Group a one-row-per-job frame by point and return mean/SE columns per field.
 
-    Output columns: :data:`POINT_KEYS`, ``runs``, then ``<field>_mean`` and ``<field>_se``
+    Output columns: the point keys (``kind`` and every coordinate of the kind,
+:func:`iclsym.sweep.store.point_keys`: runs that differ in any coordinate, options included, are
+separate points), ``runs``, then ``<field>_mean`` and ``<field>_se``
     for each field, then the mean of each ``extra`` column (e.g. ``alpha_eff``).
 
     Examples
     --------
     >>> import pandas as pd
     >>> f = pd.DataFrame({"kind": "toy", "alpha": 1.0, "tau": 1.0, "kappa": 1.0, "rho": 0.1,
-    ...                   "lam": 0.0, "d": 8, "e_icl": [1.0, 3.0]})
+    ...                   "lam": 0.0, "d": 8, "scale": 1.0, "sleep": 0.0, "e_icl": [1.0, 3.0]})
     >>> row = aggregate(f, ["e_icl"]).iloc[0]
     >>> float(row["e_icl_mean"]), float(row["e_icl_se"]), int(row["runs"])
     (2.0, 1.0, 2)
     """
     import pandas as pd
 
+    from iclsym.sweep.store import point_keys
+
+    keys = point_keys(frame["kind"].iloc[0])
     records = []
-    for key, sub in frame.groupby(POINT_KEYS, sort=True):
-        rec = dict(zip(POINT_KEYS, key))
+    for key, sub in frame.groupby(keys, sort=True):
+        rec = dict(zip(keys, key))
         rec["runs"] = len(sub)
         for f in fields:
             m, se, _ = mean_se(sub[f]) if f in sub else (math.nan, math.nan, 0)
@@ -83,9 +86,11 @@ def sim_points(store, kind: str, fields, extra=(), **where):
     """
     import pandas as pd
 
+    from iclsym.sweep.store import point_keys
+
     frame = store.frame(kind, **where)
     if frame.empty:
-        return pd.DataFrame(columns=POINT_KEYS + ["runs"])
+        return pd.DataFrame(columns=point_keys(kind) + ["runs"])
     return aggregate(frame, fields, extra)
 
 
@@ -175,8 +180,8 @@ def report_rows(figure: str, panel: str, agg, field: str, theory=None, theory_p=
         allow = float(fs.allowance(th, th_p, se, d)) if judged else math.nan
         rows.append({
             "figure": figure, "panel": panel, "kind": p["kind"], "field": field,
-            "alpha": float(p["alpha"]), "tau": float(p["tau"]), "kappa": float(p["kappa"]),
-            "rho": float(p["rho"]), "lam": float(p["lam"]), "d": d, "runs": int(p["runs"]),
+            **{c: float(p[c]) if c in p else math.nan for c in ("alpha", "tau", "kappa", "rho", "lam")},
+            "d": d, "runs": int(p["runs"]),
             "mean": mean, "se": se, "theory": th, "theory_p": th_p,
             "rel_gap": (mean - th) / th if finite and th != 0 else math.nan,
             "z": (mean - th) / se if finite and se > 0 else math.nan,

@@ -1,11 +1,11 @@
-"""Expected cost of a figure run from measured per-job timings, scaled by ``d`` (DESIGN §8).
+"""Expected cost of a figure run from measured per-job timings, scaled by ``d``.
 
 Per-job costs scale as a power of ``d`` at fixed ratios: a direct ridge solve (dual or
 primal Cholesky; ``n = tau d^2`` sequences, ``p = d(d+1)`` features) costs O(d^6); a CG solve
 O(iterations * n d^2) = O(d^4); a dMMSE run with a fixed number of test contexts O(k d^2) = O(d^3).
-A job's cost is estimated from a stored job at the same ``(kind, alpha, tau, kappa, rho, lam)``
-(any ``d``), scaled by ``(d / d_measured)^power``; a point never measured borrows the timing
-of the nearest measured point of its kind (distance in log-parameters).
+A job's cost is estimated from a stored job of the same kind at the same coordinates except ``d``,
+scaled by ``(d / d_measured)^power``; a point never measured borrows the timing of the nearest
+measured point of its kind (distance in log-coordinates).
 """
 
 from __future__ import annotations
@@ -44,11 +44,26 @@ def format_duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def _log_coords(key) -> np.ndarray:
-    # (kind, alpha, tau, kappa, rho, lam) -> log coordinates; kappa = inf mapped far away
-    _, alpha, tau, kappa, rho, lam = key
-    kappa = 1e6 if math.isinf(kappa) else kappa
-    return np.log10([alpha, tau, kappa, rho + 1e-6, lam + 1e-9])
+def _point(kind: str, coords: dict) -> tuple:
+    """A job's point without ``d``: ``(kind, (name, value), ...)`` over the other coordinates."""
+    return (kind,) + tuple((k, v) for k, v in coords.items() if k != "d")
+
+
+def _log_coords(point) -> np.ndarray:
+    """Numeric coordinates of a point as log10 (``inf`` mapped far away; zeros shifted)."""
+    out = []
+    for _, value in point[1:]:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            v = 1e6 if math.isinf(value) else abs(float(value))
+            out.append(math.log10(v + 1e-9))
+    return np.asarray(out)
+
+
+def _distance(a, b) -> float:
+    """Distance between two points of a kind: sum of |log| differences; other text options are far apart."""
+    text_a = [v for _, v in a[1:] if isinstance(v, str)]
+    text_b = [v for _, v in b[1:] if isinstance(v, str)]
+    return float(np.abs(_log_coords(a) - _log_coords(b)).sum()) + 100.0 * sum(x != y for x, y in zip(text_a, text_b))
 
 
 def estimate_seconds(jobs, store) -> tuple[float, int]:
@@ -62,32 +77,41 @@ def estimate_seconds(jobs, store) -> tuple[float, int]:
     --------
     >>> from iclsym.sweep import Job, ResultStore
     >>> store = ResultStore(":memory:")
-    >>> _ = store.add(Job("toy", 1, 20, 0.5, 0.1, 0, d=10), {"method": "cg"}, seconds=1.0)
-    >>> estimate_seconds([Job("toy", 1, 20, 0.5, 0.1, 0, d=20)], store)
+    >>> _ = store.add(Job.of("toy", alpha=1, tau=20, kappa=0.5, rho=0.1, d=10), {"solver": "cg"}, seconds=1.0)
+    >>> estimate_seconds([Job.of("toy", alpha=1, tau=20, kappa=0.5, rho=0.1, d=20)], store)
     (16.0, 0)
     """
+    jobs = list(jobs)
     measured = defaultdict(list)  # point -> [(d, seconds, power)]
-    for row in store.rows():
-        secs = row.get("job_seconds")
-        if secs is None or not math.isfinite(secs):
-            continue
-        key = (row["kind"], row["alpha"], row["tau"], row["kappa"], row["rho"], row["lam"])
-        measured[key].append((row["d"], secs, _power(row["kind"], row.get("method"))))
+    for kind in sorted({job.kind for job in jobs}):
+        names = store_coordinates(kind)
+        for row in store.rows(kind):
+            secs = row.get("job_seconds")
+            if secs is None or not math.isfinite(secs):
+                continue
+            point = _point(kind, {n: row[n] for n in names})
+            measured[point].append((row["d"], secs, _power(kind, row.get("solver"))))
     by_kind = defaultdict(list)
-    for key in measured:
-        by_kind[key[0]].append(key)
+    for point in measured:
+        by_kind[point[0]].append(point)
     total, missing = 0.0, 0
     for job in store.pending(jobs):
-        key = (job.kind, job.alpha, job.tau, job.kappa, job.rho, job.lam)
-        if key not in measured:
+        point = _point(job.kind, job.coords)
+        if point not in measured:
             missing += 1
             if not by_kind[job.kind]:
                 total = math.nan
                 continue
-            here = _log_coords(key)
-            key = min(by_kind[job.kind], key=lambda k: float(np.abs(_log_coords(k) - here).sum()))
-        d0 = max(m[0] for m in measured[key])
-        at_d0 = [(s, p) for d, s, p in measured[key] if d == d0]
+            point = min(by_kind[job.kind], key=lambda p: _distance(p, _point(job.kind, job.coords)))
+        d0 = max(m[0] for m in measured[point])
+        at_d0 = [(s, p) for d, s, p in measured[point] if d == d0]
         secs = float(np.median([s for s, _ in at_d0]))
-        total += secs * (job.d / d0) ** at_d0[0][1]
+        total += secs * (job.coords["d"] / d0) ** at_d0[0][1]
     return total, missing
+
+
+def store_coordinates(kind: str) -> tuple[str, ...]:
+    """The coordinate names of ``kind`` (rows carry them as columns)."""
+    from iclsym.sweep.kinds import get_kind
+
+    return get_kind(kind).coordinate_names

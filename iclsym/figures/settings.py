@@ -79,8 +79,8 @@ class Settings:
         """
         from iclsym.sweep.grids import Job
 
-        return [Job(self.ridge_kind, alpha, tau, kappa, rho, lam, d=self.d, run=r, base_seed=self.base_seed,
-                    options=self.job_options) for r in range(self.runs)]
+        return [Job.of(self.ridge_kind, alpha=alpha, tau=tau, kappa=kappa, rho=rho, lam=lam, d=self.d, run=r,
+                       base_seed=self.base_seed, **self.job_options) for r in range(self.runs)]
 
 
 def quick() -> Settings:

@@ -1,12 +1,13 @@
 """Monte Carlo sweeps: grids of jobs, executors (serial / processes / Dask), a resumable store.
 
-DESIGN §8 ("Sweeps and scale").  Typical use::
+Each job kind declares its coordinates; the store keys results by those coordinates and by a
+fingerprint of the code the kind runs (docs/architecture.md).  Typical use::
 
     from iclsym.sweep import grid, run_sweep, ResultStore
     jobs = grid("ridge", alpha=[1, 10], tau=[0.5, 2], kappa=0.5, rho=0.01, lam=1e-5, d=40, runs=3)
     with ResultStore("results.sqlite") as store:
         run_sweep(jobs, store)                 # local process pool; skips stored jobs
-        ds = store.to_dataset("ridge")         # xarray over (kind, alpha, ..., d, run)
+        ds = store.to_dataset("ridge")         # xarray over (kind, alpha, ..., d, method, ..., run)
 
 >>> from iclsym.sweep import grid, run_sweep, ResultStore
 >>> store = ResultStore(":memory:")
@@ -15,25 +16,29 @@ DESIGN §8 ("Sweeps and scale").  Typical use::
 """
 
 from iclsym.sweep.executors import DaskExecutor, ProcessExecutor, SerialExecutor, default_workers, make_executor
-from iclsym.sweep.grids import COORDS, Job, grid, job_seed
-from iclsym.sweep.kinds import KINDS, register_kind, toy_job
+from iclsym.sweep.grids import Job, grid, job_seed
+from iclsym.sweep.kinds import Coord, JobKind, get_kind, kinds, register_kind, toy_job
 from iclsym.sweep.runner import SweepSummary, run_sweep
-from iclsym.sweep.store import ResultStore, dataset_from_frame, read_csv, read_netcdf
+from iclsym.sweep.store import ResultStore, StoreError, dataset_from_frame, point_keys, read_csv, read_netcdf
 
 __all__ = [
-    "COORDS",
+    "Coord",
     "DaskExecutor",
     "Job",
-    "KINDS",
+    "JobKind",
     "ProcessExecutor",
     "ResultStore",
     "SerialExecutor",
+    "StoreError",
     "SweepSummary",
     "dataset_from_frame",
     "default_workers",
+    "get_kind",
     "grid",
     "job_seed",
+    "kinds",
     "make_executor",
+    "point_keys",
     "read_csv",
     "read_netcdf",
     "register_kind",

@@ -16,7 +16,8 @@ import time
 import traceback
 
 from iclsym.core.params import check_size
-from iclsym.sweep.kinds import blas_env, limit_blas_threads, run_job_timed
+from iclsym.sweep.kinds import run_job_timed
+from iclsym.sweep.threads import blas_env, limit_blas_threads
 
 __all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers"]
 

@@ -1,8 +1,9 @@
-"""Grids of Monte Carlo jobs and their deterministic seeds (DESIGN §8, "Sweeps and scale").
+"""Jobs, grids of jobs and their deterministic seeds.
 
-A job is ``(kind, alpha, tau, kappa, rho, lam, d, run)`` plus options.  Its seed is derived
-from ``numpy.random.SeedSequence(base_seed, spawn_key=...)`` with the spawn key built from the
-job's coordinates (exact bit patterns of the float parameters), so the numbers a job produces
+A job is its kind, its coordinates (declared by the kind, :mod:`iclsym.sweep.kinds`), the index
+``run`` of an independent repetition and the sweep's ``base_seed``.  Its seed comes from
+``numpy.random.SeedSequence(base_seed, spawn_key=...)`` with the spawn key built from the kind,
+the seeded coordinates (exact bit patterns of floats) and ``run``, so the numbers a job produces
 depend only on what the job *is* -- never on which executor ran it or in what order.
 """
 
@@ -12,17 +13,14 @@ import itertools
 import json
 import struct
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from iclsym.core.params import PARAM_NAMES, check_param, check_size
-from iclsym.sweep.kinds import KINDS
+from iclsym.core.params import check_size
+from iclsym.sweep.kinds import get_kind
 
-__all__ = ["Job", "grid", "job_seed", "COORDS"]
-
-#: the sweep coordinates (dimensions of an exported dataset), in order
-COORDS = ("kind",) + PARAM_NAMES + ("d", "run")
+__all__ = ["Job", "grid", "job_seed"]
 
 
 def _float_words(x: float) -> tuple[int, int]:
@@ -30,142 +28,169 @@ def _float_words(x: float) -> tuple[int, int]:
     return bits >> 32, bits & 0xFFFFFFFF
 
 
-def job_seed(base_seed: int, kind: str, params: dict, d: int, run: int) -> int:
-    """The integer seed of one job: a function of its coordinates only.
+def _key_words(value) -> list[int]:
+    if isinstance(value, bool):
+        return [int(value)]
+    if isinstance(value, float):
+        return list(_float_words(value))
+    if isinstance(value, int):
+        return [value & 0xFFFFFFFF] if 0 <= value < 2**32 else list(_float_words(float(value)))
+    return [zlib.crc32(str(value).encode("utf-8"))]
 
-    ``SeedSequence(base_seed, spawn_key=(crc32(kind), float bits of alpha..lam, d, run))``;
-    the first 63 bits of its state are returned (so the seed fits a signed SQLite INTEGER).
+
+def job_seed(base_seed: int, kind: str, seeded: dict, run: int) -> int:
+    """The integer seed of one job: a function of its kind, seeded coordinates and ``run`` only.
+
+    ``SeedSequence(base_seed, spawn_key=(crc32(kind), words of each seeded coordinate, run))``
+    (floats as their two 32-bit words, ints as themselves, strings as crc32); the first 63 bits of
+    its state are returned (so the seed fits a signed SQLite INTEGER).
 
     Examples
     --------
-    >>> p = dict(alpha=1.0, tau=2.0, kappa=0.5, rho=0.1, lam=0.0)
-    >>> job_seed(0, "ridge", p, 40, 0) == job_seed(0, "ridge", dict(p), 40, 0)
+    >>> p = dict(alpha=1.0, tau=2.0, kappa=0.5, rho=0.1, lam=0.0, d=40)
+    >>> job_seed(0, "ridge", p, 0) == job_seed(0, "ridge", dict(p), 0)
     True
-    >>> job_seed(0, "ridge", p, 40, 0) == job_seed(0, "ridge", p, 40, 1)
+    >>> job_seed(0, "ridge", p, 0) == job_seed(0, "ridge", p, 1)
     False
     """
     key = [zlib.crc32(kind.encode("utf-8"))]
-    for name in PARAM_NAMES:
-        key.extend(_float_words(params[name]))
-    key.extend([int(d), int(run)])
+    for value in seeded.values():
+        key.extend(_key_words(value))
+    key.append(int(run))
     state = np.random.SeedSequence(int(base_seed), spawn_key=tuple(key)).generate_state(2, np.uint32)
     return int((int(state[0]) << 31) ^ int(state[1])) & (2**63 - 1)
 
 
-def _canonical(value: float) -> float:
-    # one representation per number: 1 and 1.0 and np.float64(1) give the same key
-    return float(value)
-
-
 @dataclass(frozen=True)
 class Job:
-    """One Monte Carlo job of a sweep.
+    """One job of a sweep.
 
     Attributes
     ----------
     kind : str
-        A registered job kind (:data:`iclsym.sweep.kinds.KINDS`).
-    alpha, tau, kappa, rho, lam : float
-        The asymptotic parameters (``kappa = inf``: a fresh task per sequence).
-    d : int
-        Dimension.
+        A registered job kind (:func:`iclsym.sweep.kinds.kinds`).
+    values : tuple
+        Coordinate values in the kind's declaration order (see :meth:`of`).
     run : int
         Index of the independent repetition.
     base_seed : int
         Seed of the whole sweep; the job's own seed is :attr:`seed`.
-    options : tuple of (str, value) pairs
-        Extra keyword arguments of the job function (JSON-serialisable), part of the key.
 
     Examples
     --------
-    >>> j = Job("toy", 1, 2, 0.5, 0.1, 0.0, d=8, run=0)
-    >>> j.params["tau"], j.seed == Job("toy", 1.0, 2.0, 0.5, 0.1, 0, d=8, run=0).seed
-    (2.0, True)
+    >>> j = Job.of("toy", alpha=1, tau=2, kappa=0.5, rho=0.1, d=8)
+    >>> j.coords["tau"], j.coords["lam"], j.seed == Job.of("toy", alpha=1.0, tau=2.0, kappa=0.5, rho=0.1, d=8).seed
+    (2.0, 0.0, True)
     """
 
     kind: str
-    alpha: float
-    tau: float
-    kappa: float
-    rho: float
-    lam: float
-    d: int
+    values: tuple
     run: int = 0
     base_seed: int = 0
-    options: tuple = field(default=())
 
     def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {sorted(KINDS)}; got {self.kind!r}")
-        for name in PARAM_NAMES:
-            value = check_param(name, getattr(self, name))
-            if value.ndim != 0:
-                raise ValueError(f"{name} must be a scalar in a Job; got shape {value.shape}")
-            object.__setattr__(self, name, _canonical(value))
-        object.__setattr__(self, "d", check_size("d", self.d, minimum=2))
+        spec = get_kind(self.kind)
+        if isinstance(self.values, dict):
+            values = spec.canonical(self.values)
+        else:
+            values = spec.canonical(dict(zip(spec.coordinate_names, self.values)))
+            if len(self.values) != len(spec.coords):
+                raise ValueError(f"job of kind {self.kind!r} needs {len(spec.coords)} coordinate values; "
+                                 f"got {len(self.values)}")
+        object.__setattr__(self, "values", values)
         object.__setattr__(self, "run", check_size("run", self.run, minimum=0))
         object.__setattr__(self, "base_seed", check_size("base_seed", self.base_seed, minimum=0))
-        opts = dict(self.options)
-        try:
-            json.dumps(opts, sort_keys=True)
-        except TypeError as exc:
-            raise TypeError(f"options must be JSON-serialisable: {exc}") from exc
-        object.__setattr__(self, "options", tuple(sorted(opts.items())))
+
+    @classmethod
+    def of(cls, kind: str, *, run: int = 0, base_seed: int = 0, **coords) -> "Job":
+        """A job from keyword coordinates (defaults filled in, values validated)."""
+        return cls(kind, coords, run=run, base_seed=base_seed)
 
     @property
-    def params(self) -> dict[str, float]:
-        return {n: getattr(self, n) for n in PARAM_NAMES}
+    def spec(self):
+        return get_kind(self.kind)
+
+    @property
+    def coords(self) -> dict:
+        """Coordinate name -> value (declaration order)."""
+        return dict(zip(self.spec.coordinate_names, self.values))
+
+    def __getattr__(self, name):
+        # coordinates read as attributes (job.alpha, job.d); only called for unknown attributes
+        if name.startswith("_") or name in ("kind", "values", "run", "base_seed"):
+            raise AttributeError(name)
+        coords = self.coords
+        if name in coords:
+            return coords[name]
+        raise AttributeError(f"job of kind {self.kind!r} has no coordinate {name!r}")
 
     @property
     def seed(self) -> int:
-        return job_seed(self.base_seed, self.kind, self.params, self.d, self.run)
-
-    @property
-    def options_json(self) -> str:
-        return json.dumps(dict(self.options), sort_keys=True)
+        seeded = {c.name: v for c, v in zip(self.spec.coords, self.values) if c.seeded}
+        return job_seed(self.base_seed, self.kind, seeded, self.run)
 
     @property
     def target(self) -> str:
-        return KINDS[self.kind].target
+        return self.spec.target
 
     def call_args(self) -> tuple:
         """Plain-data arguments of :func:`iclsym.sweep.kinds.run_job` for this job."""
-        names = KINDS[self.kind].params
-        return (self.kind, self.target, {n: self.params[n] for n in names}, self.d, self.seed, dict(self.options))
+        return (self.kind, self.target, self.coords, self.seed)
+
+    def __str__(self):
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.coords.items())
+        return f"{self.kind}({inner}, run={self.run})"
 
 
 def _as_list(name, values):
     if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be a number or a list of numbers; got {values!r}")
-    if np.ndim(values) == 0:
         return [values]
-    return list(np.asarray(values).ravel().tolist())
+    if np.ndim(values) == 0:
+        return [values.item() if isinstance(values, np.generic) else values]
+    out = list(np.asarray(values, dtype=object).ravel().tolist())
+    if not out:
+        raise ValueError(f"{name} must not be empty")
+    return out
 
 
-def grid(kind="ridge", *, alpha, tau, kappa, rho, lam=0.0, d, runs=1, base_seed=0, options=None):
+def grid(kind="ridge", *, runs=1, base_seed=0, options=None, **axes):
     """Cartesian product of jobs (the ``iclsym sweep`` grid).
 
-    Every parameter is a number or a list; ``runs`` independent repetitions each.
+    Every coordinate is a value or a list of values; coordinates not given take their default;
+    ``runs`` independent repetitions each.  ``options`` is a dict of further coordinates (the
+    command line's ``--option KEY=VALUE``).
 
     Examples
     --------
     >>> jobs = grid("toy", alpha=[1, 10], tau=[0.5, 2], kappa=0.5, rho=0.01, lam=1e-5, d=8, runs=3)
     >>> len(jobs), len({j.seed for j in jobs})
     (12, 12)
+    >>> grid("toy", alpha=1, tau=1, kappa=1, rho=0.1)
+    Traceback (most recent call last):
+    ...
+    ValueError: job kind 'toy' needs a value for 'd'
     """
+    spec = get_kind(kind)
     runs = check_size("runs", runs, minimum=1)
-    axes = {
-        "alpha": _as_list("alpha", alpha),
-        "tau": _as_list("tau", tau),
-        "kappa": _as_list("kappa", kappa),
-        "rho": _as_list("rho", rho),
-        "lam": _as_list("lam", lam),
-        "d": _as_list("d", d),
-    }
-    opts = tuple(sorted((options or {}).items()))
+    axes = dict(axes)
+    for key, value in (options or {}).items():
+        if key in axes:
+            raise ValueError(f"{key} is given both as a coordinate and as an option")
+        axes[key] = value
+    unknown = set(axes) - set(spec.coordinate_names)
+    if unknown:
+        raise ValueError(f"unknown coordinate(s) {sorted(unknown)} for job kind {kind!r}; "
+                         f"coordinates: {spec.coordinate_names}")
+    names = [n for n in spec.coordinate_names if n in axes]
+    lists = [_as_list(n, axes[n]) for n in names]
     out = []
-    for a, t, k, r, l, dd in itertools.product(*axes.values()):
+    for combo in itertools.product(*lists):
+        values = dict(zip(names, combo))
         for run in range(runs):
-            out.append(Job(kind, a, t, k, r, l, d=dd, run=run, base_seed=base_seed, options=opts))
+            out.append(Job(kind, values, run=run, base_seed=base_seed))
     return out
 
+
+def canonical_json(coords: dict) -> str:
+    """Coordinates as canonical JSON text (stable across runs; ``inf`` kept)."""
+    return json.dumps(coords, sort_keys=True)

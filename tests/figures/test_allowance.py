@@ -53,7 +53,8 @@ def test_tau_per_parameter_and_steep_in_tau():
 
 def _agg(values, d=50, tau=2.0):
     frame = pd.DataFrame({"kind": "ridge", "alpha": 10.0, "tau": tau, "kappa": np.inf, "rho": 0.01, "lam": 1e-5,
-                          "d": d, "e_icl": values})
+                          "d": d, "method": "auto", "assignment": "balanced", "task_dist": "sphere",
+                          "sampler": "conditional", "e_icl": values})
     return aggregate(frame, ["e_icl"])
 
 

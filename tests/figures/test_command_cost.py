@@ -34,16 +34,16 @@ def test_figures_command_rejects_bad_only(tmp_path):
 
 def test_cost_scales_with_d_power():
     store = ResultStore(":memory:")
-    cg = Job("toy", 1, 20, 0.5, 0.1, 1e-5, d=10)
-    direct = Job("toy", 1, 0.5, 0.5, 0.1, 1e-5, d=10)
-    store.add(cg, {"method": "cg"}, seconds=2.0)
-    store.add(direct, {"method": "dual"}, seconds=1.0)
-    big = [Job("toy", 1, 20, 0.5, 0.1, 1e-5, d=20), Job("toy", 1, 0.5, 0.5, 0.1, 1e-5, d=20)]
+    cg = Job.of("toy", alpha=1, tau=20, kappa=0.5, rho=0.1, lam=1e-5, d=10)
+    direct = Job.of("toy", alpha=1, tau=0.5, kappa=0.5, rho=0.1, lam=1e-5, d=10)
+    store.add(cg, {"solver": "cg"}, seconds=2.0)
+    store.add(direct, {"solver": "dual"}, seconds=1.0)
+    big = [Job.of("toy", alpha=1, tau=20, kappa=0.5, rho=0.1, lam=1e-5, d=20), Job.of("toy", alpha=1, tau=0.5, kappa=0.5, rho=0.1, lam=1e-5, d=20)]
     seconds, missing = estimate_seconds(big, store)
     assert missing == 0
     assert seconds == pytest.approx(2.0 * 2**4 + 1.0 * 2**6)  # CG ~ d^4, direct solves ~ d^6
     # a point never timed borrows the nearest timed point (here the tau = 0.5 one); stored jobs cost nothing
-    other = Job("toy", 1, 0.6, 0.5, 0.1, 1e-5, d=20)
+    other = Job.of("toy", alpha=1, tau=0.6, kappa=0.5, rho=0.1, lam=1e-5, d=20)
     seconds, missing = estimate_seconds(big + [other, cg], store)
     assert missing == 1 and seconds == pytest.approx(32 + 64 + 64)
-    assert math.isnan(estimate_seconds([Job("dmmse", 1, 1, 1, 0.1, 0, d=8)], store)[0])
+    assert math.isnan(estimate_seconds([Job.of("dmmse", alpha=1, kappa=1, rho=0.1, d=8)], store)[0])

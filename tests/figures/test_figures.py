@@ -50,6 +50,7 @@ def test_report_z_and_gap_by_hand():
     import pandas as pd
 
     frame = pd.DataFrame({"kind": "toy", "alpha": 1.0, "tau": 2.0, "kappa": 0.5, "rho": 0.1, "lam": 0.0, "d": 8,
+                          "scale": 1.0, "sleep": 0.0,
                           "e_icl": [1.0, 1.2, 1.4]})
     agg = aggregate(frame, ["e_icl"])
     row = report_rows("x", "y", agg, "e_icl", np.array([1.1]))[0]

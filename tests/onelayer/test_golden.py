@@ -42,7 +42,7 @@ def test_precise_values_unchanged(rec):
 def test_seeded_simulation_unchanged(rec):
     a, t, k, r, lam, d, seed = rec["args"]
     res = simulate_once(a, t, k, r, lam, d, seed, **rec["options"])
-    assert (res["ell"], res["k"], res["n"], res["method"]) == (rec["ell"], rec["k"], rec["n"], rec["method"])
+    assert (res["ell"], res["k"], res["n"], res["solver"]) == (rec["ell"], rec["k"], rec["n"], rec["method"])
     for name in ("e_icl", "e_idg", "g_task"):
         # Same draws and the same solver; BLAS may sum in another order (threads): a few ulps of
         # Gamma's entries, amplified by at most the condition number of the ridge system.

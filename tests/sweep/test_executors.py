@@ -1,5 +1,5 @@
-"""The same sweep gives identical numbers through every executor (DESIGN §8: seeds from
-SeedSequence, so results do not depend on which worker ran what or in which order)."""
+"""The same sweep gives identical numbers through every executor (seeds from SeedSequence, so
+results do not depend on which worker ran what or in which order)."""
 
 import math
 
@@ -55,11 +55,16 @@ def test_order_does_not_matter(serial_values):
 
 def test_failed_job_is_reported_not_stored():
     store = ResultStore(":memory:")
-    # an unknown keyword makes the toy job raise TypeError inside the worker
-    jobs = grid("toy", alpha=1, tau=1, kappa=1, rho=0.1, d=8, runs=2, options={"bogus": 1})
+    # a negative scale makes the toy job raise inside the worker
+    jobs = grid("toy", alpha=1, tau=1, kappa=1, rho=0.1, d=8, runs=2, scale=-1.0)
     summary = run_sweep(jobs, store, SerialExecutor(), progress=False)
     assert (summary.failed, summary.finished, len(store)) == (2, 0, 0)
-    assert "TypeError" in summary.errors[0][1] and "bogus" in summary.errors[0][1]
+    assert "ValueError" in summary.errors[0][1] and "scale must be" in summary.errors[0][1]
+
+
+def test_unknown_coordinate_is_refused_before_running():
+    with pytest.raises(ValueError, match="unknown coordinate.*bogus"):
+        grid("toy", alpha=1, tau=1, kappa=1, rho=0.1, d=8, options={"bogus": 1})
 
 
 def test_missing_jobqueue_is_a_clear_error():
@@ -97,11 +102,11 @@ def test_registered_kinds_run_the_real_simulators():
     # the 'ridge' and 'dmmse' kinds resolve to iclsym.onelayer.simulation and give the same numbers in a
     # spawned worker as in this process (their seeds come from the job, not from the worker)
     jobs = grid("ridge", alpha=2.0, tau=[0.5, 2.0], kappa=0.5, rho=0.1, lam=1e-3, d=8, runs=1)
-    jobs += grid("dmmse", alpha=2.0, tau=0.5, kappa=[0.5, 2.0], rho=0.1, d=8, runs=1, options={"n_test": 20})
+    jobs += grid("dmmse", alpha=2.0, kappa=[0.5, 2.0], rho=0.1, d=8, runs=1, options={"n_test": 20})
     serial, pool = ResultStore(":memory:"), ResultStore(":memory:")
     assert run_sweep(jobs, serial, SerialExecutor(), progress=False).finished == 4
     assert run_sweep(jobs, pool, ProcessExecutor(workers=2), progress=False).finished == 4
     for kind in ("ridge", "dmmse"):
-        a = {(r["tau"], r["kappa"]): (r["e_icl"], r["e_idg"], r["g_task"]) for r in serial.rows(kind)}
-        b = {(r["tau"], r["kappa"]): (r["e_icl"], r["e_idg"], r["g_task"]) for r in pool.rows(kind)}
+        a = {(r.get("tau"), r["kappa"]): (r["e_icl"], r["e_idg"], r["g_task"]) for r in serial.rows(kind)}
+        b = {(r.get("tau"), r["kappa"]): (r["e_icl"], r["e_idg"], r["g_task"]) for r in pool.rows(kind)}
         assert a == b and len(a) == 2

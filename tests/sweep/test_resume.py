@@ -21,7 +21,7 @@ def _count(path) -> int:
     try:
         con = sqlite3.connect(path, timeout=5)
         try:
-            return con.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+            return con.execute("SELECT COUNT(*) FROM jobs_toy").fetchone()[0]
         finally:
             con.close()
     except sqlite3.OperationalError:  # not created yet
@@ -45,13 +45,13 @@ def _expected():
     store = ResultStore(":memory:")
     jobs = grid("toy", alpha=[1, 2, 3, 4, 5], tau=[0.5, 2], kappa=[0.5, math.inf], rho=0.1, d=8, runs=2, base_seed=5)
     run_sweep(jobs, store, SerialExecutor(), progress=False)
-    return {(r["alpha"], r["tau"], r["kappa"], r["run"]): r["e_icl"] for r in store.rows()}
+    return {(r["alpha"], r["tau"], r["kappa"], r["run"]): r["e_icl"] for r in store.rows("toy")}
 
 
 def _check_complete(path):
     con = sqlite3.connect(path)
     try:
-        rows = con.execute("SELECT alpha, tau, kappa, run, result FROM results").fetchall()
+        rows = con.execute("SELECT alpha, tau, kappa, run, result FROM jobs_toy").fetchall()
     finally:
         con.close()
     import json
@@ -88,7 +88,7 @@ def _alive(pid):
 @pytest.mark.parametrize("how", ["sigkill-serial", "sigkill-processes", "sigint-processes"])
 def test_resume_after_kill(tmp_path, how):
     store = tmp_path / "r.sqlite"
-    # slow toy jobs (0.1 s each) so the kill lands mid-sweep; 'sleep' is a job option, the same on restart
+    # slow toy jobs (0.1 s each) so the kill lands mid-sweep; 'sleep' is a (non-seeded) coordinate, the same on restart
     extra = ["--option", "sleep=0.1"] + (["--serial"] if how.endswith("serial") else ["--workers", "2"])
     proc = _start(store, extra)
     try:

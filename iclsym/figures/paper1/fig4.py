@@ -112,8 +112,8 @@ def jobs(settings) -> list[Job]:
         for kappa in KAPPA_SIM:
             out += settings.ridge_jobs(alpha, tau, kappa, RHO, LAM_SIM)
         for kappa in dmmse_kappas(settings):
-            out += [Job(settings.dmmse_kind, alpha, tau, kappa, RHO, 0.0, d=settings.d_dmmse, run=r,
-                        base_seed=settings.base_seed, options={"n_test": settings.n_test})
+            out += [Job.of(settings.dmmse_kind, alpha=alpha, kappa=kappa, rho=RHO, d=settings.d_dmmse, run=r,
+                           base_seed=settings.base_seed, n_test=settings.n_test)
                     for r in range(settings.runs_dmmse)]
     return out
 

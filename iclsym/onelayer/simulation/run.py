@@ -69,7 +69,8 @@ def simulate_once(
         ``e_icl, e_idg, g_task`` (exact finite-``d`` errors; ``e_idg = e_icl`` when
         ``k = inf``), nominal ``alpha, tau, kappa, rho, lam``, effective
         ``alpha_eff, tau_eff, kappa_eff``, sizes ``d, ell, k, n``, solver diagnostics
-        ``method, iterations, rel_residual, cond_estimate``, and timings ``seconds``
+        ``method`` (requested) and ``solver`` (used, e.g. ``"cg->primal"``), ``iterations,
+        rel_residual, cond_estimate``, and timings ``seconds``
         (total), ``seconds_sample``, ``seconds_solve``, ``seconds_errors``.
 
     Examples
@@ -99,7 +100,8 @@ def simulate_once(
     out.update(alpha_eff=eff.alpha, tau_eff=eff.tau, kappa_eff=eff.kappa)
     out.update(d=sizes.d, ell=sizes.ell, k=sizes.k, n=sizes.n)
     out.update(
-        method=res.method,
+        method=method,
+        solver=res.method,
         iterations=res.iterations,
         rel_residual=res.rel_residual,
         cond_estimate=res.cond_estimate,

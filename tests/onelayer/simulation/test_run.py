@@ -17,7 +17,7 @@ from iclsym.onelayer.simulation.run import simulate, simulate_once
 
 KEYS = {
     "e_icl", "e_idg", "g_task", "alpha", "tau", "kappa", "rho", "lam", "alpha_eff", "tau_eff", "kappa_eff",
-    "d", "ell", "k", "n", "method", "iterations", "rel_residual", "cond_estimate", "seconds",
+    "d", "ell", "k", "n", "method", "solver", "iterations", "rel_residual", "cond_estimate", "seconds",
     "seconds_sample", "seconds_solve", "seconds_errors",
 }
 
@@ -155,7 +155,7 @@ def _accept(alpha, tau, runs):
         print(
             f"d={D_ACCEPT} alpha={s['alpha_eff']:g} tau={s['tau_eff']:g} kappa={s['kappa_eff']:g} {name}: "
             f"sim {mean:.4f} +- {se:.4f} ({runs} runs)  theory {theory:.4f}  gap {100 * (mean / theory - 1):+.2f} %  "
-            f"(z = {(mean - theory) / se:+.1f})  allowance {allowance:.4f}  method {s['runs'][0]['method']}"
+            f"(z = {(mean - theory) / se:+.1f})  allowance {allowance:.4f}  solver {s['runs'][0]['solver']}"
         )
     for name, mean, se, theory, allowance in rows:
         assert abs(mean - theory) <= allowance, (name, mean, se, theory)
