@@ -3,8 +3,8 @@
 Prints, for tau = 0.5 (ICL, IDG) and tau = 20 (ICL):
 
 * the wall time of :func:`iclsym.onelayer.theory.optimal.phase_diagram` on the full grid;
-* the agreement of alpha* with a dense brute-force scan (H3's NumPy theory -- fixed point +
-  DESIGN errors, not the closed forms -- on ``N_DENSE`` log-spaced alpha values in
+* the agreement of alpha* with a dense brute-force scan (the NumPy theory -- fixed point +
+  the ridge errors, not the closed forms -- on ``N_DENSE`` log-spaced alpha values in
   [1e-2, 1e3]) on a 20 x 20 sub-grid: the largest |log(alpha*/alpha_bf)| over cells with an
   interior minimum (parabolic refinement of the dense argmin) and the number of cells whose
   kind (interior / monotone) differs;

@@ -1,4 +1,4 @@
-"""Benchmark of the finite-d simulator (issue 2, "a fast exact simulator"; DESIGN §8).
+"""Benchmark of the finite-d simulator (docs/onelayer/solvers.md).
 
 Run:  .venv/bin/python benchmarks/simulate.py [--quick]
 

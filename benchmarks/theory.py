@@ -1,4 +1,4 @@
-"""Speed of the vectorized theory (issue 4): prints timings, asserts nothing.
+"""Speed of the vectorized theory (vectorised evaluation): prints timings.
 
     python benchmarks/theory.py [--n 1000000] [--scalar-points 300] [--repeat 3]
 
@@ -6,7 +6,7 @@
 2. the same with ``lam = 0`` (closed-form ridgeless root; target <= 0.5 s),
 3. the ratio to a per-point scalar implementation that solves ``F(eps) = 0`` with
    ``scipy.optimize.fsolve`` from many starting guesses (the approach of public code for the
-   paper, DESIGN section 10): timed on ``--scalar-points`` points and extrapolated to ``n``
+   paper, docs/onelayer/finite-size.md): timed on ``--scalar-points`` points and extrapolated to ``n``
    (target >= 10^4 x).  The scalar reference lives here only; iclsym never uses fsolve.
 
 Points: alpha in [0.1, 1e3], tau in [0.05, 50], kappa in [0.05, 1e3] (log-uniform),
@@ -112,7 +112,7 @@ def main(argv=None):
     ref_e1 = np.array([r[0] for r in ref])
     rel = np.abs(ref_e1 - e1_vec) / e1_vec
     extrapolated = t_scalar * n
-    print(f"scalar fsolve reference (100 starting guesses as in DESIGN section 10, smallest converged positive root): "
+    print(f"scalar fsolve reference (100 starting guesses as in docs/onelayer/finite-size.md, smallest converged positive root): "
           f"{t_scalar * 1e3:.2f} ms/point on {m} points -> extrapolated {extrapolated:,.0f} s for {n:,}")
     print(f"speed-up of errors() over the scalar reference: {extrapolated / t_ridge_shared:,.0f} x   (target >= 10^4 x)")
     print(f"(scalar reference vs iclsym on those points: median rel. diff {np.nanmedian(rel):.1e}, "

@@ -15,7 +15,7 @@
 # # Lemma 1: conditional moments and the exact finite-$d$ test error
 #
 # This notebook follows the appendix of Lu, Letey, Zavatone-Veth, Maiti & Pehlevan (2024)
-# for the paper's Lemma 1 (DESIGN.md section 3). Every formula below is **derived** by the
+# for the paper's Lemma 1 (docs/onelayer/lemma1.md). Every formula below is **derived** by the
 # symbolic Gaussian moment engine of `iclsym.onelayer.symbolic` with $d$, $\ell$, $\rho$ and
 # $\sigma^2 = |w|^2/d$ kept symbolic, then checked against a quick Monte Carlo.
 #
@@ -143,7 +143,7 @@ direct = moments._as_T(moments.average_over_tasks(moments.error_given_task_direc
 assert sp.simplify(direct - e) == 0
 
 # %% [markdown]
-# DESIGN.md writes the same result (tasks of norm $\sqrt d$) as
+# The paper writes the same result (tasks of norm $\sqrt d$) as
 # $e = 1 + \rho - \frac2d\operatorname{tr}(\Gamma A) + \frac{1+\rho}{d}\operatorname{tr}(\Gamma B\Gamma^\top)$;
 # in the ICL case ($\mu = 0$, $R = I$) with $\Gamma = [cI \mid 0]$ both reduce to a quadratic
 # in $c$ whose minimiser is the finite-$d$ optimal scalar gain:

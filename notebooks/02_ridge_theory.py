@@ -11,8 +11,8 @@
 # # Ridge theory: Stieltjes fixed point, $e_{ICL}$ and the derived $e_{IDG}$
 #
 # This notebook derives, with SymPy, the asymptotic errors of linear attention pretrained by
-# ridge regression (DESIGN section 4; Lu et al. 2024, Result 1), and **derives the ridge IDG
-# error**, which DESIGN does not give in closed form.  Every step is executed; numerical checks
+# ridge regression (docs/onelayer/asymptotic-theory.md; Lu et al. 2024, Result 1), and **derives the ridge IDG
+# error**, which the paper does not give in closed form.  Every step is executed; numerical checks
 # use `iclsym.onelayer.theory` (NumPy), `iclsym.onelayer.theory.precise` (mpmath) and `iclsym.onelayer.simulation` (Monte Carlo).
 # Set `ICLSYM_FAST=1` for the fast setting (smaller Monte Carlo).
 #
@@ -20,7 +20,7 @@
 # 1. the Marchenko–Pastur transform $M_\kappa$ and its branch;
 # 2. traces $\frac1d\operatorname{tr} f(\hat R)$ of rational $f$ reduced to $M_\kappa, M_\kappa'$ by partial fractions;
 # 3. the Gaussian-equivalent ridge problem and its deterministic equivalent: the fixed point $F(\epsilon)=0$;
-# 4. the test error for a shifted test law: $e_{ICL}$ (reproduces DESIGN) and $e_{IDG}$ (new);
+# 4. the test error for a shifted test law: $e_{ICL}$ (reproduces the paper's) and $e_{IDG}$ (new);
 # 5. the ridgeless limit $\lambda\to0^+$ on both sides of $\tau=1$, and $\kappa=\infty$;
 # 6. cancellation-free forms used by the NumPy evaluators; 7. Monte Carlo.
 
@@ -120,7 +120,7 @@ print("(1/d) tr Sigma (Sigma+eps)^-2 =", mp_trace((t + xs) / (t + xs + eps) ** 2
 # $(n/d)\lambda$.  Its deterministic equivalent (Gaussian-equivalent features) replaces the penalty by an
 # effective regulariser $\epsilon$ solving $\lambda=\epsilon(1-\mathrm{df}_1/n)$,
 # $\mathrm{df}_1=\operatorname{tr}C(C+\epsilon)^{-1}$; the Kronecker structure gives $\mathrm{df}_1/n=\frac1\tau\frac1d\operatorname{tr}\Sigma(\Sigma+\epsilon)^{-1}$.
-# Reduced to $M$, this is exactly DESIGN's $F(\epsilon)=0$:
+# Reduced to $M$, this is exactly the paper's $F(\epsilon)=0$:
 
 # %%
 fp = fixed_point_deterministic_equivalent(xs, tau, lam, eps, t, kappa, Msym)
@@ -133,7 +133,7 @@ print("deterministic equivalent - eps F(eps) =", sp.simplify(fp - eps * F))
 # concave: one positive root for $\lambda>0$; for $\lambda=0$ one root if $\tau<1$ and $\epsilon\to0$ if
 # $\tau\ge1$.  `iclsym.onelayer.theory.solve_eps` starts Newton left of the root (tangents lie above a concave
 # function, so the iterates increase monotonically to the root).  For $\lambda\to\infty$, $\epsilon\sim\lambda$
-# (not $\tau\lambda$ as DESIGN states):
+# (not $\tau\lambda$):
 
 # %%
 from iclsym.onelayer.theory import solve_eps  # noqa: E402
@@ -162,14 +162,14 @@ rhs = xs * t / (t + xs) + eps**2 * t**2 / ((t + xs) * (t + nu) ** 2)  # sigma_ef
 print("integrand identity N:", sp.simplify(lhs - rhs) == 0)
 
 # %% [markdown]
-# Reduced to $S=M(\nu)$ and $S'=M'(\nu)$: the ICL law reproduces DESIGN's $e_{ICL}$, and the IDG law gives
+# Reduced to $S=M(\nu)$ and $S'=M'(\nu)$: the ICL law reproduces the paper's $e_{ICL}$, and the IDG law gives
 # the **ridge IDG error** $e_{IDG}=\tau N/(\tau-\mathrm{df}_2)=-\tau c_e$:
 
 # %%
 e_icl_de = error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, Msym, test="icl")
 e_idg_de = error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, Msym, test="idg")
-e_icl_design, c_e = e_icl_ridge(xs, rho, tau, eps, S, Sp)
-print("e_ICL(deterministic equivalent) - e_ICL(DESIGN) =", sp.simplify(e_icl_de - e_icl_design))
+e_icl_paper, c_e = e_icl_ridge(xs, rho, tau, eps, S, Sp)
+print("e_ICL(deterministic equivalent) - e_ICL(paper) =", sp.simplify(e_icl_de - e_icl_paper))
 print("e_IDG(deterministic equivalent) + tau c_e       =", sp.simplify(e_idg_de + tau * c_e))
 print("M(x*) appears in e_IDG?", Msym(xs, 0) in sp.simplify(e_idg_de).free_symbols)
 e_idg_closed = sp.factor(sp.simplify(e_idg_de))
@@ -186,7 +186,7 @@ print("kappa = inf: e_ICL - e_IDG =", sp.simplify(e_icl_ridge(xs, rho, tau, eps,
 
 # %% [markdown]
 # **$\lambda\to0^+$, $\tau>1$**: $\epsilon\to0$ ($\epsilon\sim\tau\lambda/(\tau-1)$).  At $\epsilon=0$,
-# with $m^*=M(x^*)$, the ridge forms are DESIGN's ridgeless $\tau>1$ formulas (identities modulo the
+# with $m^*=M(x^*)$, the ridge forms are the paper's ridgeless $\tau>1$ formulas (identities modulo the
 # MP quadratic for $m^*$; `tests/onelayer/theory/test_symbolic_ridge.py` proves the $e_{ICL}$ one with $k^*$):
 
 # %%
@@ -204,7 +204,7 @@ print("tau > 1 IDG: remainder mod the quadratic =", sp.expand(sp.prem(sp.numer(d
 # %% [markdown]
 # **$\lambda\to0^+$, $\tau<1$**: the root tends to $\epsilon_0=(1-\tau)x^*/(\tau\mu^*)$ with
 # $\mu^*=x^*M_{\kappa/\tau}(x^*)$ — a subordination identity that SymPy does not prove directly; we check it,
-# and DESIGN's ridgeless $\tau<1$ formulas, at 50 digits.  The gap to the ridge value is linear in $\lambda$:
+# and the paper's ridgeless $\tau<1$ formulas, at 50 digits.  The gap to the ridge value is linear in $\lambda$:
 
 # %%
 from iclsym.onelayer._generated import asymptotic_mpmath as design  # noqa: E402
@@ -220,7 +220,7 @@ for _ in range(10 if FAST else 60):
         ref = (design.ridgeless_e_icl_below(*args), design.ridgeless_e_idg_below(*args), design.ridgeless_eps0(*args))
     got = tmp.errors(a_, t_, k_, r_, 0, dps=50)[:2] + (tmp.solve_eps(a_, t_, k_, r_, 0, dps=50),)
     worst = max(worst, max(abs(g - r) / r for g, r in zip(got, ref)))
-print("tau < 1, lam = 0: max relative difference to DESIGN's formulas at 50 digits:", mpmath.nstr(worst, 3))
+print("tau < 1, lam = 0: max relative difference to the paper's formulas at 50 digits:", mpmath.nstr(worst, 3))
 with mpmath.workdps(60):
     for tau_ in (0.5, 2.0):
         e0 = tmp.errors(3, tau_, 0.6, 0.1, 0, dps=60)
@@ -230,12 +230,12 @@ with mpmath.workdps(60):
 # %% [markdown]
 # ## 6. Cancellation-free forms (NumPy path)
 #
-# DESIGN's formulas subtract nearly equal numbers (e.g. $1-\nu S$ for large $\nu$, $\mathrm{df}_2-\tau$ near
+# the paper's formulas subtract nearly equal numbers (e.g. $1-\nu S$ for large $\nu$, $\mathrm{df}_2-\tau$ near
 # the threshold).  Every trace is an integral of a positive function, and the MP quadratic gives
 # $1-\nu S=S/(1+S/\kappa)$, $M'=-S(1+S/\kappa)/D$ with $D=\sqrt{(\nu+\lambda_-)(\nu+\lambda_+)}$; at the fixed
 # point $\tau-\mathrm{df}_2=\epsilon(S+\epsilon S')+\tau\lambda/\epsilon>0$.  The generated module
 # `iclsym/onelayer/_generated/asymptotic.py` holds these forms; `tests/onelayer/theory/test_symbolic_ridge.py` proves them equal to
-# DESIGN's, and `tests/onelayer/theory/test_theory_accuracy.py` compares NumPy with 50-digit mpmath (max relative error
+# the paper's, and `tests/onelayer/theory/test_theory_accuracy.py` compares NumPy with 50-digit mpmath (max relative error
 # ~1e-14 over 10^4 random points).
 
 # %%
@@ -252,7 +252,7 @@ for p in pts:
 # ## 7. Monte Carlo check of the derived $e_{IDG}$
 #
 # Finite-$d$ simulations (`iclsym.onelayer.simulation.simulate`, exact test errors of the trained $\Gamma$) against
-# the theory at the *effective* ratios.  Deviations are $O(1/d)$ (DESIGN section 10).
+# the theory at the *effective* ratios.  Deviations are $O(1/d)$ (docs/onelayer/finite-size.md).
 
 # %%
 from iclsym.onelayer.simulation import simulate  # noqa: E402

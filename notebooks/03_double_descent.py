@@ -11,10 +11,10 @@
 # # Double descent in the pretraining budget $\tau$: the ridgeless limit and the peak at $\tau=1$
 #
 # This notebook derives with SymPy (module `iclsym.onelayer.symbolic.limits`) the closed forms behind
-# the paper's Fig. 1 (DESIGN sections 4-5):
+# the paper's Fig. 1 (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md):
 #
 # 1. the ridgeless limit $\lambda\to0^+$ of the ridge errors on each side of $\tau=1$, proved equal
-#    to DESIGN's closed forms by a minimal-polynomial argument, and the $O(\lambda)$ correction;
+#    to the paper's closed forms by a minimal-polynomial argument, and the $O(\lambda)$ correction;
 # 2. the interpolation pole at $\tau=1$: order and residue from both sides;
 # 3. the finite peak for $\lambda>0$: $e\simeq A\,\lambda^{-1/2}$ at $\tau=1$.
 #
@@ -58,8 +58,8 @@ for name, rem in r.checks.items():
 print("eps/lam (tau > 1) ->", r.eps_over_lam_above)
 
 # %% [markdown]
-# The derived ridgeless errors (ridge forms at $\epsilon=0$ or $\epsilon_0$) equal DESIGN's
-# closed forms identically (the `... - DESIGN` remainders above).  Numerically, against the
+# The derived ridgeless errors (ridge forms at $\epsilon=0$ or $\epsilon_0$) equal the paper's
+# closed forms identically (the `... - target` remainders above).  Numerically, against the
 # 50-digit full theory:
 
 # %%

@@ -10,7 +10,7 @@
 # %% [markdown]
 # # Task diversity: the $\kappa=1$ transition, orders of limits, and the optimal context length
 #
-# SymPy derivations (`iclsym.onelayer.symbolic.limits`) of DESIGN section 5:
+# SymPy derivations (`iclsym.onelayer.symbolic.limits`) of docs/onelayer/limits.md:
 #
 # 1. $\tau\to\infty$ at fixed $\alpha,\kappa$, then $\alpha\to\infty$: $g_{task}\to\max(0,1-\kappa)$,
 #    with the exponents and coefficients of the approach (the kink at $\kappa=1$);
@@ -49,7 +49,7 @@ r = L.derive_ridgeless(s)
 
 # %%
 ti = L.derive_tau_inf(s, r)
-print("checks vs DESIGN:", ti.checks)
+print("checks vs the stated closed forms:", ti.checks)
 print("e_IDG(tau=inf) =", ti.e_idg, ";  D_IDG (coefficient of 1/tau) =", ti.D_idg)
 
 # %% [markdown]
@@ -90,8 +90,8 @@ for side, regimes in af.out.items():
 
 # %% [markdown]
 # Linear growth $e_{ICL}/\alpha\to\frac{\rho}{1+\rho}\frac{1-\kappa}{\tau-1}$ ($\tau>1$) or
-# $\frac{\rho}{1+\rho}\frac{\tau-\kappa}{1-\tau}$ ($\tau<1$) for $\kappa<\min(\tau,1)$, as DESIGN
-# states.  *At* the boundary $\kappa=\min(\tau,1)$ the derivation finds $e_{ICL}\propto\alpha^{1/2}$,
+# $\frac{\rho}{1+\rho}\frac{\tau-\kappa}{1-\tau}$ ($\tau<1$) for $\kappa<\min(\tau,1)$.
+# *At* the boundary $\kappa=\min(\tau,1)$ the derivation finds $e_{ICL}\propto\alpha^{1/2}$,
 # and, for $\tau<1$ and $\kappa=\tau$, **$e_{IDG}$ also grows like $\alpha^{1/2}$** (coefficient
 # $\tfrac{\rho}{2}\,(1+\rho)^{-1/2}$) — a refinement of "IDG never diverges", which holds off the boundary:
 

@@ -1,4 +1,4 @@
-"""DESIGN section 8: the numeric path (theory, simulation, sweeps, figures, generated modules) never
+"""docs/architecture.md: the numeric path (theory, simulation, sweeps, figures, generated modules) never
 imports SymPy; the facade exposes the public names."""
 
 import subprocess

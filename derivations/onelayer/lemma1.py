@@ -1,4 +1,4 @@
-"""Derive the paper's Lemma 1 (DESIGN section 3) and generate its code and its write-up.
+"""Derive the paper's Lemma 1 (docs/onelayer/lemma1.md) and generate its code and its write-up.
 
 Outputs
 -------
@@ -8,7 +8,7 @@ Outputs
 
 Every formula is produced by the Wick/contraction engine of :mod:`iclsym.onelayer.symbolic.lemma1`
 (``d, ell, rho, sigma2`` symbolic); nothing below restates a result by hand.  The structural
-statements of DESIGN section 3 are checked here and the build fails if one does not hold.
+statements of docs/onelayer/lemma1.md are checked here and the build fails if one does not hold.
 
 Run ``iclsym derive --only lemma1`` (or ``python derivations/onelayer/lemma1.py``).
 """
@@ -59,7 +59,7 @@ def functions():
             [d, ell, rho, sigma2],
             list(coeffs),
             "Coefficients ``(c0, c_GR, c_gmu, c_GG, c_GRG, c_gGmu, c_gg)`` of the exact finite-d test error\n"
-            "(the paper's Lemma 1; DESIGN section 3, CONTRACTS.md):\n\n"
+            "(the paper's Lemma 1; docs/onelayer/lemma1.md):\n\n"
             "    e = c0 + c_GR T_GR + c_gmu T_gmu + c_GG T_GG + c_GRG T_GRG + c_gGmu T_gGmu + c_gg T_gg\n\n"
             "for Gamma = [G | g] and a test-task law with mean mu, second moment R and tasks of\n"
             "squared norm d*sigma2.  Broadcasts over arrays (constant entries stay scalars).\n\n"
@@ -70,7 +70,7 @@ def functions():
             "gaussian_task_correction",
             [d, ell, rho],
             corr + 0 * rho,
-            "Extra c_gg for Gaussian tasks w ~ N(0, I_d) versus tasks on the sphere (ICL; DESIGN section 3).\n\n"
+            "Extra c_gg for Gaussian tasks w ~ N(0, I_d) versus tasks on the sphere (ICL; docs/onelayer/lemma1.md).\n\n"
             ">>> float(gaussian_task_correction(10, 2, 0.1))\n"
             "0.4",
         ),
@@ -79,7 +79,7 @@ def functions():
             [d, ell, rho, sigma2],
             [q_mean, ss_I, ss_ww, sq_w, qq],
             "Conditional moments of h = [s; q] given w (Lemma 1): ``(E q, a, b, c, E q^2)`` with\n"
-            "E s = w, E s s^T = a I + b w w^T, E s q = c w (DESIGN section 3).\n\n"
+            "E s = w, E s s^T = a I + b w w^T, E s q = c w (docs/onelayer/lemma1.md).\n\n"
             ">>> [float(c) for c in h_moments(4, 2, 0.5, 1.0)]\n"
             "[1.5, 3.0, 1.5, 3.0, 4.5]",
         ),
@@ -179,7 +179,7 @@ def build() -> dict[str, str]:
     source_hash = script_hash(Path(__file__))
     fns = functions()
     doc = (
-        "The paper's Lemma 1 (DESIGN section 3): exact finite-d test-error coefficients and the\n"
+        "The paper's Lemma 1 (docs/onelayer/lemma1.md): exact finite-d test-error coefficients and the\n"
         "conditional moments of h = [s; q], derived symbolically by derivations/onelayer/lemma1.py."
     )
     return {

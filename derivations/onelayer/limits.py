@@ -1,4 +1,4 @@
-"""Closed forms in limits of the asymptotic theory (DESIGN sections 4 and 5), derived with SymPy.
+"""Closed forms in limits of the asymptotic theory (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md), derived with SymPy.
 
 Run by ``iclsym derive``.  Every derivation lives in :mod:`iclsym.onelayer.symbolic.limits`; this
 script runs them, **fails if any symbolic check does not reduce to zero**, and writes
@@ -93,7 +93,7 @@ def functions():
             "ridgeless_above", [alpha, tau, ik, rho, m],
             [code(r.e_icl_above), code(r.e_idg_above)],
             "Ridgeless (lam -> 0+) (e_ICL, e_IDG) for tau > 1, m = M_kappa(x*), ik = 1/kappa "
-            "(ridge forms at eps = 0; equal to DESIGN section 4, proved in derivations/onelayer/limits.py).",
+            "(ridge forms at eps = 0; equal to docs/onelayer/asymptotic-theory.md, proved in derivations/onelayer/limits.py).",
         ),
         GenFunction(
             "ridgeless_below", [alpha, tau, ik, rho, mt],
@@ -242,10 +242,10 @@ def markdown(h: str) -> str:
         )),
         ("tau > 1: eps/lam as lam -> 0", r.eps_over_lam_above),
         ("tau < 1: eps0 (proved: M_kappa(x*+eps0) = tau mt, so eps0 M = 1 - tau)", sp.Eq(sp.Symbol("epsilon_0"), r.eps0)),
-        ("tau > 1: e_ICL (proved equal to DESIGN section 4)", T.e_icl_above),
+        ("tau > 1: e_ICL (proved equal to docs/onelayer/asymptotic-theory.md)", T.e_icl_above),
         ("tau > 1: e_IDG (proved)", T.e_idg_above),
         ("tau < 1: e_ICL (proved)", T.e_icl_below),
-        ("tau < 1: e_IDG (proved; eps0 as above, c per DESIGN)", T.e_idg_below),
+        ("tau < 1: e_IDG (proved; eps0 as above, c as in the paper)", T.e_idg_below),
         ("## Leading O(lam) correction", (
             "$e(\\lambda) = e(0) + B\\lambda + O(\\lambda^2)$ with $B = (\\partial_\\epsilon e)\\,(d\\epsilon/d\\lambda)$; "
             "the full expressions of $B$ are in `iclsym/onelayer/_generated/limits.py` (`lam_slope_above/below`)."
@@ -254,14 +254,14 @@ def markdown(h: str) -> str:
         ("tau < 1: d eps/d lam at lam = 0 (S = tau mt, S' from the MP quadratic)", sp.factor(lc.deps_dlam_below)),
         ("## 2. Interpolation peak tau -> 1", (
             f"Simple pole from both sides (orders {sorted(set(pole.orders.values()))}); residues agree "
-            "from above and below and with DESIGN section 5 (proved)."
+            "from above and below and with docs/onelayer/limits.md (proved)."
         )),
         ("C_IDG", pole.C_idg),
         ("C_ICL", pole.C_icl),
         ("Peak at tau = 1, lam -> 0+: eps(lam)", peak.eps_series),
         ("e_ICL at tau = 1: coefficient of lam^(-1/2)", peak.coef_icl),
         ("e_IDG at tau = 1: coefficient of lam^(-1/2) (= C/(2 sqrt(m*)))", peak.coef_idg),
-        ("## 3. tau -> inf, then alpha -> inf", "Limits as $\\tau\\to\\infty$ (proved equal to DESIGN section 5):"),
+        ("## 3. tau -> inf, then alpha -> inf", "Limits as $\\tau\\to\\infty$ (proved equal to docs/onelayer/limits.md):"),
         ("e_ICL(tau = inf)", ti.design["icl"]),
         ("e_IDG(tau = inf)", ti.e_idg),
         ("D_IDG (e = e(inf) + D/tau + ...)", ti.D_idg),
@@ -284,7 +284,7 @@ def markdown(h: str) -> str:
     ]
     items = [(label, _tex(v, s) if isinstance(v, sp.Basic) else v) for label, v in items]
     intro = f"Derived by `{SCRIPT}` from `iclsym/symbolic/limits.py` (SymPy)."
-    return render_markdown(SCRIPT, h, "Closed forms in limits (DESIGN sections 4-5)", items, intro)
+    return render_markdown(SCRIPT, h, "Closed forms in limits (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md)", items, intro)
 
 
 def build() -> dict[str, str]:
@@ -293,7 +293,7 @@ def build() -> dict[str, str]:
     t0 = time.perf_counter()
     fns = functions()
     doc = (
-        "Closed forms in limits (DESIGN sections 4-5), derived in derivations/onelayer/limits.py.\n\n"
+        "Closed forms in limits (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md), derived in derivations/onelayer/limits.py.\n\n"
         "Arguments: ik = 1/kappa (0 for kappa = inf); m = M_kappa(x*), mt = M_{kappa/tau}(x*),\n"
         "x* = (1 + rho)/alpha.  Wrapped, validated and branch-selected by iclsym.onelayer.theory.limits."
     )

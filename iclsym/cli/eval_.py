@@ -1,4 +1,4 @@
-"""``iclsym eval``: evaluate the asymptotic theory at a point or a small grid (DESIGN section 4).
+"""``iclsym eval``: evaluate the asymptotic theory at a point or a small grid (docs/onelayer/asymptotic-theory.md).
 
 Each of ``--alpha --tau --kappa --rho --lam`` accepts a comma-separated list (``inf`` allowed
 for ``kappa``); the Cartesian product is evaluated.  Prints ``eps, e_icl, e_idg, g_task``

@@ -1,4 +1,4 @@
-"""``iclsym simulate``: Monte Carlo runs of the finite-``d`` model (DESIGN §2, §3).
+"""``iclsym simulate``: Monte Carlo runs of the finite-``d`` model (docs/onelayer/model.md, docs/onelayer/lemma1.md).
 
 Each run pretrains ``Gamma*`` by ridge regression on ``n = round(tau d^2)`` sequences and
 reports its exact finite-``d`` ICL and IDG errors; the summary gives means and standard

@@ -1,6 +1,6 @@
 """Turn SymPy expressions into committed, importable NumPy / mpmath modules.
 
-This is the derivation-to-code pipeline (DESIGN section 8).  A script
+This is the derivation-to-code pipeline (docs/architecture.md).  A script
 ``derivations/X.py`` builds expressions with :mod:`iclsym.onelayer.symbolic` and defines
 
 .. code-block:: python

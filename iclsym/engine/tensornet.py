@@ -1,6 +1,6 @@
 """Abstract-index tensor expressions of Gaussian tokens, their expectations and contractions.
 
-This is the general part of the moment engine behind the paper's Lemma 1 (DESIGN section 3).
+This is the general part of the moment engine behind the paper's Lemma 1 (docs/onelayer/lemma1.md).
 An expression is a sum of terms ``coeff * prod(factors)`` summed over context-token labels,
 with factors
 

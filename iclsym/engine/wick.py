@@ -8,7 +8,7 @@ and odd moments vanish.  Sums over ``ell`` i.i.d. tokens are handled by splittin
 summation indices by their coincidences (set partitions): a partition with ``m`` blocks
 runs over ``ell (ell-1) ... (ell-m+1)`` ordered tuples of distinct tokens (the falling
 factorial).  Both ingredients are used by :mod:`iclsym.engine.tensornet` to derive the
-paper's Lemma 1 (DESIGN section 3).
+paper's Lemma 1 (docs/onelayer/lemma1.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The paper's figures (DESIGN §7), one module per figure.
+"""The paper's figures (docs/onelayer/figures.md), one module per figure.
 
 Each module ``figN`` exposes ``jobs(settings)`` (the Monte Carlo jobs it needs),
 ``plot(store, settings, out_dir)`` (theory lines + simulation points -> PNG and PDF) and

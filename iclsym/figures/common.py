@@ -1,7 +1,7 @@
 """Shared helpers of the figure modules: aggregation over runs, plotting style, saving.
 
 Simulation points are the mean over independent runs with the standard error of the mean
-(``std(ddof=1)/sqrt(runs)``), as DESIGN §6/§7 ask ("standard errors of means").
+(``std(ddof=1)/sqrt(runs)``), as docs/onelayer/dmmse.md, docs/onelayer/figures.md ask ("standard errors of means").
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def save(fig, out_dir, stem: str) -> list[Path]:
 def theory_at_points(agg, fn, lam=None, per_parameter: bool = False):
     """Evaluate a theory function at the *effective* ratios of aggregated simulation points.
 
-    DESIGN §2/§10: finite-``d`` simulations realise ``ell/d``, ``k/d``, ``n/d^2`` only up to
+    docs/onelayer/model.md, docs/onelayer/finite-size.md: finite-``d`` simulations realise ``ell/d``, ``k/d``, ``n/d^2`` only up to
     rounding, so theory is compared at the ratios actually used (columns ``alpha_eff``,
     ``tau_eff``, ``kappa_eff`` when present, else the nominal ones).  With
     ``per_parameter=True`` the sample ratio is ``tau_p = n/(d(d+1))`` instead, the finite-``d``

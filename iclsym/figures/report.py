@@ -8,7 +8,7 @@ For every simulated point the report gives:
 * the stated finite-size allowance ``4 SE + |e(tau_p) - e(tau)| + C |e|/d`` of
   :mod:`iclsym.onelayer.finite_size`, and whether the point is within it.
 
-Finite-``d`` simulations sit O(1/d) above the asymptotic theory (DESIGN §10), so a large
+Finite-``d`` simulations sit O(1/d) above the asymptotic theory (docs/onelayer/finite-size.md), so a large
 ``|z|`` alone is expected at ``d = 100`` with 10 runs. The allowance is the check.
 """
 
@@ -21,54 +21,28 @@ from iclsym.onelayer import finite_size as fs
 
 __all__ = ["closed_forms_text", "write_report", "format_table"]
 
-#: DESIGN §4 (ridge ICL error and the self-consistent eps), used when the derivations'
-#: closed_forms.md is not available
-DESIGN_FORMULAS = r"""
-Notation: `x* = (1 + rho)/alpha`; `M_kappa(z)` is the Marchenko-Pastur Stieltjes transform
-
-    M_kappa(z) = 2 / ( z + 1 - 1/kappa + sqrt( (z + 1 - 1/kappa)^2 + 4 z/kappa ) ),   M_inf(z) = 1/(1+z).
-
-Effective regularisation `eps > 0` (the unique positive root for `lam > 0`):
-
-    1 - tau + tau lam / eps - eps M_kappa(x* + eps) = 0.
-
-Ridge ICL error, with `nu = x* + eps`, `S = M_kappa(nu)`, `S' = M_kappa'(nu)`:
-
-    c_e   = [ rho + nu - nu^2 S - eps (1 - 2 nu S - nu^2 S') ] / [ 1 - 2 eps S - eps^2 S' - tau ]
-    e_ICL = (1 + x*) ( 1 - 2 nu S - nu^2 S' - c_e (S + eps S') ) - 2 (1 - nu S) + 1 + rho
-
-Ridgeless IDG for `tau > 1`: `e_IDG = tau (rho + x* (1 - x* m*)) / (tau - 1)` with `m* = M_kappa(x*)`;
-`g_task = e_ICL - e_IDG`.  Limits (DESIGN §5): `g_task -> max(0, 1 - kappa)` as `alpha -> inf` after
-`tau -> inf`; along `tau = c alpha`, `g_task -> (1 - kappa)[1 + rho/(c(1 + rho))]` for `kappa < 1`.
-"""
-
-
 def _repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
 
 
 def closed_forms_text(root: Path | None = None) -> tuple[str, str]:
-    """The closed forms to quote: the derivations' ``closed_forms.md`` if present, else DESIGN §4.
+    """The closed forms to quote: the derivations' write-up ``derivations/out/limits.md`` of a checkout.
 
-    Returns ``(source, markdown)``.
+    Returns ``(source, markdown)``; without a checkout (an installed package) the text points to
+    the documentation instead of restating formulas.
 
     Examples
     --------
     >>> source, text = closed_forms_text(Path("/nonexistent"))
-    >>> source, "e_ICL" in text
-    ('DESIGN.md §4-§5', True)
+    >>> source, "docs/onelayer/asymptotic-theory.md" in text
+    ('docs', True)
     """
     root = _repo_root() if root is None else Path(root)
-    for rel in ("derivations/out/limits.md",):
-        path = root / rel
-        if path.is_file():
-            return rel, path.read_text(encoding="utf-8")
-    text = DESIGN_FORMULAS
-    records = sorted((root / "derivations" / "out").glob("*.md"))
-    if records:
-        text += "\nDerived records (LaTeX + generated code) in this checkout: " + ", ".join(
-            f"`derivations/out/{p.name}`" for p in records) + ".\n"
-    return "DESIGN.md §4-§5", text
+    path = root / "derivations" / "out" / "limits.md"
+    if path.is_file():
+        return "derivations/out/limits.md", path.read_text(encoding="utf-8")
+    return "docs", ("The formulas are derived in the repository's `derivations/` and written up in "
+                    "docs/onelayer/asymptotic-theory.md and docs/onelayer/limits.md.")
 
 
 def _fmt(x, digits=4) -> str:
@@ -164,7 +138,7 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         "",
         "Theory is evaluated at each simulation's effective ratios (`ell/d`, `k/d`, `n/d^2` as realised) and at "
         "the simulation's `lam`. `rel. gap = (mean - theory)/theory`, `z = (mean - theory)/SE`. Finite-d "
-        "simulations carry an O(1/d) bias (DESIGN §10), so a large |z| alone is expected. The stated "
+        "simulations carry an O(1/d) bias (docs/onelayer/finite-size.md), so a large |z| alone is expected. The stated "
         f"finite-size allowance is `{fs.N_SE:g} SE + |e(n/p) - e(n/d^2)| + C |e|/d` with C = {fs.C_FINITE_SIZE:g}. "
         "Here p = d(d+1) is the parameter count of Gamma. The finite-d interpolation peak sits at n = p, not at "
         "n = d^2, and that shift is the dominant finite-size effect next to `tau = 1`. C was calibrated on "

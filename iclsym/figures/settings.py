@@ -1,6 +1,6 @@
 """Run settings of the figure reproduction: quick (minutes on a laptop), full (paper scale), tiny (tests).
 
-DESIGN §7 gives the paper's parameters (all figures at ``d = 100``, 10 runs).  ``quick``
+docs/onelayer/figures.md gives the paper's parameters (all figures at ``d = 100``, 10 runs).  ``quick``
 keeps every theory curve but simulates at a smaller ``d`` with fewer runs and, where a point
 is expensive, fewer points; ``full`` is the paper's setting; ``tiny`` is for tests.
 """
@@ -84,11 +84,8 @@ class Settings:
 
 
 def quick() -> Settings:
-    """Reduced ``d`` and runs: the whole reproduction in <= 10 min on 2 cores.
-
-    Measured (``iclsym figures --quick``, 2 workers): 44 s on an idle 2-core machine; the
-    same run at ``d = 40`` took 2.4 min with the machine's load average at 7.
-    """
+    """Reduced ``d`` and runs: the whole reproduction in minutes on 2 cores (``iclsym figures --quick``
+    prints its own wall time)."""
     return Settings(mode="quick", d=48, runs=3, d_dmmse=48, runs_dmmse=3, n_test=200, dmmse_kappas=16,
                     reduced=True, dense=300, phase_grid=81)
 

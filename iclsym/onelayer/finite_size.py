@@ -1,16 +1,16 @@
 """Finite-size allowance: how far a finite-``d`` simulation may sit from the ``d -> inf`` theory.
 
-DESIGN §10 asks that comparisons of simulations with the asymptotic theory state their
+docs/onelayer/finite-size.md asks that comparisons of simulations with the asymptotic theory state their
 finite-size allowance.  Ours is
 
     |mean - e(tau)|  <=  4 SE  +  |e(tau_p) - e(tau)|  +  C |e(tau)| / d ,      C = C_FINITE_SIZE,
 
-with every theory value taken at the simulation's effective ratios (DESIGN §2), and three terms:
+with every theory value taken at the simulation's effective ratios (docs/onelayer/model.md), and three terms:
 
 * ``4 SE``: Monte Carlo noise. ``SE`` is the standard error of the mean over runs.
 * ``|e(tau_p) - e(tau)|``, the **parameter-count shift**. The reduced model's ``Gamma`` is
   ``d x (d + 1)``, so ridge regression fits ``p = d(d + 1)`` parameters. At finite ``d`` the
-  interpolation threshold (the pole of the ridgeless error, DESIGN §4) is at ``n = p``, that is
+  interpolation threshold (the pole of the ridgeless error, docs/onelayer/asymptotic-theory.md) is at ``n = p``, that is
   ``tau = 1 + 1/d``, not at ``n = d^2``. Both ``tau = n/d^2`` and ``tau_p = n/p = tau d/(d + 1)``
   have the same limit, so the theory cannot tell them apart. Their difference is an O(1/d)
   effect, but its size is ``e'(tau) tau/d``, which is large next to the pole and negligible
@@ -24,7 +24,7 @@ with every theory value taken at the simulation's effective ratios (DESIGN §2),
   smallest one for which every calibration point lies inside the allowance (see
   :func:`c_needed`), rounded up. Measured: 8.84 at ``d = 50`` and 5.75 at ``d = 70``. At
   ``d = 50`` the largest point is Fig. 2C, ``kappa = 1``, ``alpha = 1000``; at ``kappa = 1`` the
-  limit is approached only like ``alpha^{-1/2}`` (DESIGN §5). The 90th percentile is about 1.
+  limit is approached only like ``alpha^{-1/2}`` (docs/onelayer/limits.md). The 90th percentile is about 1.
   Without the shift term the same data would need ``C`` = 28 and 41.
   Applied to the ``d = 100``, 10-run ``iclsym figures --full --only 1,2`` data, all 147 points
   are within the allowance, and the largest ``C`` needed is 5.08

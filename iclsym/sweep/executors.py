@@ -1,4 +1,4 @@
-"""Executors that run sweep jobs: serial, a local process pool, Dask distributed (DESIGN §8).
+"""Executors that run sweep jobs: serial, a local process pool, Dask distributed (docs/architecture.md).
 
 Every executor has one method, ``results(jobs)``, yielding ``(job, result, seconds, error)``
 as jobs finish (any order).  Workers receive only plain data (see

@@ -1,4 +1,4 @@
-"""Run a list of jobs through an executor into a result store (DESIGN §8, "Sweeps and scale").
+"""Run a list of jobs through an executor into a result store (docs/architecture.md, "Sweeps and scale").
 
 The parent process commits each result to the store the moment it arrives, so killing a
 sweep loses at most the jobs that were still running; re-running the same sweep skips

@@ -60,27 +60,38 @@ def test_report_z_and_gap_by_hand():
     assert row["rel_gap"] == pytest.approx(0.1 / 1.1)
 
 
+def g_task_limit_alpha(kappa):
+    """The stated ``alpha -> inf`` (after ``tau -> inf``) limit, typed here: ``max(0, 1 - kappa)``."""
+    return np.maximum(0.0, 1.0 - np.asarray(kappa, dtype=float))
+
+
+def g_task_limit_path(kappa, rho, c):
+    """The stated limit along ``tau = c alpha``, typed here: ``(1 - kappa)(1 + rho/(c (1 + rho)))`` or 0."""
+    kappa = np.asarray(kappa, dtype=float)
+    return np.where(kappa < 1.0, (1.0 - kappa) * (1.0 + rho / (c * (1.0 + rho))), 0.0)
+
+
 @pytest.mark.parametrize("kappa", [0.2, 0.5, 0.9, 1.5, 10.0])
 def test_fig4_path_limit_matches_theory(kappa):
-    # DESIGN §5: along tau = c alpha, g_task -> (1-kappa)[1 + rho/(c(1+rho))] (kappa<1), 0 (kappa>1),
+    # docs/onelayer/limits.md: along tau = c alpha, g_task -> (1-kappa)[1 + rho/(c(1+rho))] (kappa<1), 0 (kappa>1),
     # approached like 1/alpha (measured: the gap shrinks tenfold per decade of alpha); C = 5 is a
     # conservative constant for that O(1/alpha) approach.
     from iclsym.onelayer.theory import g_task
 
     alpha, rho, c = 1e5, 0.01, fig4.C_PATH
     got = float(g_task(alpha, c * alpha, kappa, rho, 0.0))
-    assert abs(got - float(fig4.g_task_limit_path(kappa, rho, c))) <= 5.0 / alpha
+    assert abs(got - float(g_task_limit_path(kappa, rho, c))) <= 5.0 / alpha
 
 
 @pytest.mark.parametrize("kappa", [0.2, 0.5, 1.5, 10.0])
 def test_fig4_alpha_limit_matches_theory(kappa):
-    # DESIGN §5: tau -> inf first, then alpha -> inf: g_task -> max(0, 1 - kappa); approach ~ 1/alpha
+    # docs/onelayer/limits.md: tau -> inf first, then alpha -> inf: g_task -> max(0, 1 - kappa); approach ~ 1/alpha
     # away from kappa = 1 (C = 5 as above).
     from iclsym.onelayer.theory import g_task
 
     alpha = 1e4
     got = float(g_task(alpha, 1e9, kappa, 0.01, 0.0))
-    assert abs(got - float(fig4.g_task_limit_alpha(kappa))) <= 5.0 / alpha
+    assert abs(got - float(g_task_limit_alpha(kappa))) <= 5.0 / alpha
 
 
 def test_fig3_phase_diagram(tmp_path):
@@ -88,7 +99,7 @@ def test_fig3_phase_diagram(tmp_path):
 
     kappa, rho, a = fig3.optimal_grid(0.5, "icl", 9)
     assert a.shape == (9, 9)
-    # DESIGN §5: for kappa < min(tau, 1) and rho > 0 the ICL error grows linearly in alpha, so the
+    # docs/onelayer/limits.md: for kappa < min(tau, 1) and rho > 0 the ICL error grows linearly in alpha, so the
     # optimum is interior (finite) left of the line; at kappa = 2 > 1 the error decreases monotonically
     assert np.all(np.isfinite(a[:, kappa < 0.5]))
     assert np.all(np.isnan(a[:, kappa > 1.9]))
@@ -110,7 +121,7 @@ def test_fig3_scan_is_a_minimum():
 
 
 def test_fig3_scan_agrees_with_optimal_module():
-    # two independent routes to alpha*: H4's bracketed root of de/dalpha vs this module's scan of e
+    # two independent routes to alpha*: iclsym.onelayer.theory.optimal's bracketed root of de/dalpha vs this module's scan of e
     from iclsym.figures.paper1 import fig3
     from iclsym.onelayer.theory import optimal
 
@@ -131,11 +142,11 @@ def test_fig3_scan_agrees_with_optimal_module():
 
 
 def test_fig4_asymptotes_match_derived_closed_forms():
-    # the curves drawn (iclsym.onelayer.theory.limits, derived with SymPy) equal the DESIGN §5 formulas
+    # the curves drawn (iclsym.onelayer.theory.limits, derived with SymPy) equal the docs/onelayer/limits.md formulas
     from iclsym.onelayer.theory import limits
 
     kappa = np.logspace(np.log10(0.08), np.log10(96), 41)
     np.testing.assert_allclose(limits.g_task_tau_prop_alpha(0.2, kappa, 0.01),
-                               fig4.g_task_limit_path(kappa, 0.01, 0.2), rtol=1e-12, atol=1e-15)
+                               g_task_limit_path(kappa, 0.01, 0.2), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(limits.alpha_inf_tau_inf(kappa, 0.01)["g_task"][0],
-                               fig4.g_task_limit_alpha(kappa), rtol=1e-12, atol=1e-15)
+                               g_task_limit_alpha(kappa), rtol=1e-12, atol=1e-15)

@@ -1,4 +1,4 @@
-"""Paper Fig. 1: sample-wise double descent in the pretraining-set size ``tau`` (DESIGN §7, §5).
+"""Paper Fig. 1: sample-wise double descent in the pretraining-set size ``tau`` (docs/onelayer/figures.md, docs/onelayer/limits.md).
 
 * A -- ridgeless IDG error vs ``tau`` for ``alpha`` in {1, 10, 100} (``kappa = 0.5``, ``rho = 0.01``);
 * B -- ridgeless ICL error vs ``tau``, same parameters;
@@ -20,7 +20,7 @@ from iclsym.sweep.grids import Job
 
 __all__ = ["jobs", "points", "plot", "PARAMS"]
 
-#: DESIGN §7 table, Fig. 1
+#: docs/onelayer/figures.md table, Fig. 1
 PARAMS = {
     "AB": dict(tau=(0.2, 0.5, 0.85, 1.15, 1.5, 2.0), alpha=(1.0, 10.0, 100.0), kappa=0.5, rho=0.01, lam=1e-5),
     "C": dict(tau=(0.2, 0.5, 0.85, 1.0, 1.15, 1.5, 2.0), alpha=10.0, kappa=np.inf, rho=0.01, lam=(1e-5, 0.1, 1.0)),

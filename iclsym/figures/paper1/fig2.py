@@ -1,11 +1,11 @@
-"""Paper Fig. 2: test error vs context length ``alpha`` for several task diversities (DESIGN §7, §5).
+"""Paper Fig. 2: test error vs context length ``alpha`` for several task diversities (docs/onelayer/figures.md, docs/onelayer/limits.md).
 
 * A -- ridgeless IDG error, ``tau = 0.5``, ``rho = 0.5``, ``kappa`` in {0.1, 0.3, 0.5, 0.7, 2};
 * B -- ridgeless ICL error, ``tau = 0.5``, ``rho = 0.1``, ``kappa`` in {0.2, 0.4, 0.5, 0.6, 1.5};
 * C -- ridgeless ICL error, ``tau = 20``, ``rho = 0.5``, ``kappa`` in {0.25, 0.75, 1, 1.1, 2}.
 
 The ICL error is non-monotonic in ``alpha``: for ``kappa < min(tau, 1)`` and ``rho > 0`` it grows
-linearly at large ``alpha`` (DESIGN §5, "order of limits"), so there is an optimal context length.
+linearly at large ``alpha`` (docs/onelayer/limits.md, "order of limits"), so there is an optimal context length.
 Theory lines are ridgeless (``lam = 0``); simulations use ``lam = 1e-5``.
 """
 
@@ -21,7 +21,7 @@ from iclsym.sweep.grids import Job
 __all__ = ["jobs", "points", "plot", "PANELS"]
 
 _ALPHA_BC = (2.35, 5.5, 9.62, 22.7, 100.0, 1000.0)
-#: DESIGN §7 table, Fig. 2 (sims at lam_sim; theory ridgeless)
+#: docs/onelayer/figures.md table, Fig. 2 (sims at lam_sim; theory ridgeless)
 PANELS = {
     "A": dict(field="e_idg", alpha=(1.0, 5.6, 6.15, 7.4, 100.0, 1000.0), kappa=(0.1, 0.3, 0.5, 0.7, 2.0),
               tau=0.5, rho=0.5),

@@ -1,6 +1,6 @@
 """Paper Fig. 3: phase diagrams of the optimal context length ``alpha*`` over ``(kappa, rho)``.
 
-DESIGN §7 and §5 ("optimal context length"): for each ``(kappa, rho)`` the error is minimised
+docs/onelayer/figures.md, docs/onelayer/limits.md ("optimal context length"): for each ``(kappa, rho)`` the error is minimised
 over ``alpha`` in ``[1e-2, 1e3]``; colour shows ``log10 alpha*`` where the minimum is interior and
 grey where the error is monotone in ``alpha`` (no finite optimum).  The dashed line marks
 ``kappa = min(tau, 1)``, left of which the ICL error grows linearly in ``alpha``.
@@ -18,7 +18,7 @@ from iclsym.figures.common import new_figure, save
 
 __all__ = ["jobs", "points", "plot", "PANELS", "alpha_star_scan", "optimal_grid"]
 
-#: DESIGN §7 table, Fig. 3: (label, tau, which)
+#: docs/onelayer/figures.md table, Fig. 3: (label, tau, which)
 PANELS = (("A", 0.5, "icl"), ("B", 0.5, "idg"), ("C", 20.0, "icl"))
 KAPPA_RANGE = (0.1, 2.1)
 RHO_RANGE = (0.01, 1.0)

@@ -1,4 +1,4 @@
-"""Paper Fig. 4: the task-generalisation gap ``g_task`` vs task diversity ``kappa`` (DESIGN §7, §5, §6).
+"""Paper Fig. 4: the task-generalisation gap ``g_task`` vs task diversity ``kappa`` (docs/onelayer/figures.md, docs/onelayer/limits.md, docs/onelayer/dmmse.md).
 
 Linear attention (theory + simulation) against the finite-task Bayes-optimal baseline (dMMSE,
 simulation) along the path ``tau = c alpha`` with ``c = 0.2``, ``rho = 0.01``:
@@ -6,7 +6,7 @@ simulation) along the path ``tau = c alpha`` with ``c = 0.2``, ``rho = 0.01``:
 * A -- log-log axes, ``alpha`` in {6, 10, 20};
 * B -- log-linear axes, ``alpha`` in {10, 20, 40}.
 
-Reference curves (DESIGN §5; drawn from the derived closed forms of
+Reference curves (docs/onelayer/limits.md; drawn from the derived closed forms of
 :mod:`iclsym.onelayer.theory.limits`, cross-checked in the tests against the formulas below): the ``alpha -> inf`` limit at fixed ``tau`` ordering,
 ``g_task -> max(0, 1 - kappa)`` (the memorisation -> ICL transition at ``kappa = 1``), and the
 limit along ``tau = c alpha``: ``g_task -> (1 - kappa) [1 + rho / (c (1 + rho))]`` for
@@ -22,7 +22,7 @@ from iclsym.figures.common import (
 )
 from iclsym.sweep.grids import Job
 
-__all__ = ["jobs", "points", "plot", "PANELS", "dmmse_kappas", "g_task_limit_alpha", "g_task_limit_path"]
+__all__ = ["jobs", "points", "plot", "PANELS", "dmmse_kappas"]
 
 C_PATH = 0.2
 RHO = 0.01
@@ -41,38 +41,10 @@ def _theory():
     return theory
 
 
-def g_task_limit_alpha(kappa):
-    """``alpha -> inf`` (after ``tau -> inf``) limit of ``g_task``: ``max(0, 1 - kappa)`` (DESIGN §5).
-
-    Examples
-    --------
-    >>> g_task_limit_alpha(np.array([0.5, 1.0, 2.0]))
-    array([0.5, 0. , 0. ])
-    """
-    return np.maximum(0.0, 1.0 - np.asarray(kappa, dtype=float))
-
-
-def g_task_limit_path(kappa, rho, c):
-    """Limit of ``g_task`` as ``alpha -> inf`` along ``tau = c alpha`` (DESIGN §5).
-
-    ``(1 - kappa) [1 + rho / (c (1 + rho))]`` for ``kappa < 1``, ``0`` for ``kappa >= 1``.
-
-    Examples
-    --------
-    >>> float(g_task_limit_path(0.5, 0.01, 0.2))
-    0.5247524752475248
-    """
-    kappa = np.asarray(kappa, dtype=float)
-    return np.where(kappa < 1.0, (1.0 - kappa) * (1.0 + rho / (c * (1.0 + rho))), 0.0)
-
-
 def _limit_curves(kappa):
-    """The two asymptotes from the derived closed forms (:mod:`iclsym.onelayer.theory.limits`), or
-    from the DESIGN §5 formulas above when that module is not available."""
-    try:
-        from iclsym.onelayer.theory import limits
-    except ImportError:
-        return g_task_limit_alpha(kappa), g_task_limit_path(kappa, RHO, C_PATH)
+    """The two asymptotes, from the closed forms derived with SymPy (:mod:`iclsym.onelayer.theory.limits`)."""
+    from iclsym.onelayer.theory import limits
+
     return (limits.alpha_inf_tau_inf(kappa, RHO)["g_task"][0],
             limits.g_task_tau_prop_alpha(C_PATH, kappa, RHO))
 

@@ -1,4 +1,4 @@
-"""Finite-``d`` simulation of the model (DESIGN §2, §3, §6, §8).
+"""Finite-``d`` simulation of the model (docs/onelayer/model.md, docs/onelayer/lemma1.md, docs/onelayer/dmmse.md, docs/architecture.md).
 
 A thin facade over small modules:
 

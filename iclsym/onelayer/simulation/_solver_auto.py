@@ -1,4 +1,4 @@
-"""Choice of ridge solver by a measured cost model (DESIGN §8, "Choosing a ridge solver").
+"""Choice of ridge solver by a measured cost model (docs/onelayer/solvers.md, "Choosing a ridge solver").
 
 Costs, in floating-point operations, for ``n`` sequences, dimension ``d``,
 ``p = d(d+1)``:
@@ -35,7 +35,7 @@ alpha 10, rho 0.01 (``c`` in about ``[0.045, 5.5]``) this gives at ``d = 100``: 
 ``n >= p`` when ``lam >= ~1e-3``, and at any ``lam`` once ``tau >= ~1.05``; the dual
 solve for ``tau < 1`` and smaller ``lam``; the primal solve only in the band
 ``1 <= n/p <~ 1.04`` with ``lam < ~1e-3``.  At ``d = 20`` direct solves are cheap and win
-up to ``tau ~ 1.5``.  These are DESIGN §8's regimes, with thresholds from the model rather
+up to ``tau ~ 1.5``.  These are docs/onelayer/solvers.md's regimes, with thresholds from the model rather
 than fixed numbers.
 """
 

@@ -1,11 +1,11 @@
-"""Matrix-free preconditioned conjugate gradients for the ridge normal equations (DESIGN §8).
+"""Matrix-free preconditioned conjugate gradients for the ridge normal equations (docs/onelayer/solvers.md).
 
 Solves ``A vec Gamma = b`` with ``A = Phi^T Phi + shift I``, ``shift = (n/d) lam``,
 ``b = Phi^T y``, applying ``A`` as ``Gamma -> sum_mu x_mu (x_mu^T Gamma h_mu) h_mu^T +
 shift Gamma`` (two ``O(n d^2)`` matrix products; no ``p x p`` matrix).
 
 Preconditioner.  The query token is independent of the context and ``E[x x^T] = I/d``
-(DESIGN §2), so ``E[A] Gamma = Gamma (h^T h / d + shift I) = (n/d) Gamma (C_h + lam I)``
+(docs/onelayer/model.md), so ``E[A] Gamma = Gamma (h^T h / d + shift I) = (n/d) Gamma (C_h + lam I)``
 with ``C_h = h^T h / n``.  The preconditioner applies the inverse of that expected
 operator, ``R -> R M^{-1}`` with ``M = h^T h / d + shift I``: the ``(d+1) x (d+1)`` inverse
 is formed once from a symmetric eigendecomposition (eigenvalues floored at ``1e-12`` of the

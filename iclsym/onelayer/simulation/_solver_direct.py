@@ -1,6 +1,6 @@
-"""Direct (factorisation-based) ridge solvers: dual kernel and primal Gram (DESIGN §8).
+"""Direct (factorisation-based) ridge solvers: dual kernel and primal Gram (docs/onelayer/solvers.md).
 
-Both solve the paper's ridge problem (DESIGN §2)
+Both solve the paper's ridge problem (docs/onelayer/model.md)
 
     min_Gamma  sum_mu (y_mu - xq_mu^T Gamma h_mu)^2 + shift ||Gamma||_F^2,   shift = (n/d) lam
 

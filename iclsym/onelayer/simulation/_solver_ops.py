@@ -1,4 +1,4 @@
-"""Matrix-free operators of the reduced-linear-attention ridge problem (DESIGN §2, §8).
+"""Matrix-free operators of the reduced-linear-attention ridge problem (docs/onelayer/model.md, docs/onelayer/solvers.md).
 
 With ``p = d (d+1)`` parameters and the feature of sequence ``mu`` being
 ``vec H_mu = x_mu (kron) h_mu`` (``x_mu = xq[mu]`` the query token, ``h_mu = [s; q]``),

@@ -1,4 +1,4 @@
-"""The finite-task Bayes baseline, dMMSE (DESIGN §6; the paper's Fig. 4 comparison).
+"""The finite-task Bayes baseline, dMMSE (docs/onelayer/dmmse.md; the paper's Fig. 4 comparison).
 
 Under the uniform prior on the bank ``{w_j}``, the posterior mean given a context
 ``(X, y)`` is ``w_hat = sum_j p_j w_j`` with
@@ -57,7 +57,7 @@ def wishart_factor(m, ell, d, rng):
 
 
 def posterior_mean(W, F, c, rho):
-    """Posterior mean ``w_hat`` ``(m, d)`` over the bank ``W`` ``(k, d)`` (DESIGN §6).
+    """Posterior mean ``w_hat`` ``(m, d)`` over the bank ``W`` ``(k, d)`` (docs/onelayer/dmmse.md).
 
     ``F`` ``(m, d, r)`` and ``c`` ``(m, r)`` encode ``X^T X = F F^T``, ``X^T y = F c``.
 
@@ -119,7 +119,7 @@ def _mean_se(x):
 
 
 def dmmse_once(alpha, kappa, rho, d, seed, n_test=1000, task_dist="sphere"):
-    """One dMMSE run: a bank, then ``n_test`` ICL and IDG test contexts (DESIGN §6).
+    """One dMMSE run: a bank, then ``n_test`` ICL and IDG test contexts (docs/onelayer/dmmse.md).
 
     ``ell = round(alpha d)``, ``k = round(kappa d)`` (the rounding of
     :meth:`iclsym.core.params.Sizes.from_params`).  Context ``i`` of the ICL set and context

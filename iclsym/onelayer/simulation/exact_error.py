@@ -2,8 +2,8 @@
 
 ``e(Gamma; mu, R)`` is the paper's Lemma 1: the expected squared error on a fresh sequence
 whose task has mean ``mu`` and second moment ``R``, written through six normalised traces
-of ``Gamma = [G | g]`` and the coefficients of :mod:`iclsym.onelayer._generated.lemma1` (derived by ``derivations/onelayer/lemma1.py``) (see
-CONTRACTS.md).  ``e_ICL``: ``mu = 0, R = I``; ``e_IDG``: the empirical law of the bank.
+of ``Gamma = [G | g]`` and the coefficients of :mod:`iclsym.onelayer._generated.lemma1` (derived by
+``derivations/onelayer/lemma1.py``; docs/onelayer/lemma1.md).  ``e_ICL``: ``mu = 0, R = I``; ``e_IDG``: the empirical law of the bank.
 
 :func:`mc_test_error` is the brute-force check: fresh sequences through the reference
 sampler, returning the mean squared error and its standard error.

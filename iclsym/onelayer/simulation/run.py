@@ -1,10 +1,10 @@
-"""Monte Carlo runs of the finite-``d`` model (DESIGN §2, §3, §8).
+"""Monte Carlo runs of the finite-``d`` model (docs/onelayer/model.md, docs/onelayer/lemma1.md, docs/architecture.md).
 
 One run (:func:`simulate_once`): draw the bank and ``n`` pretraining sequences, solve the
 ridge problem for ``Gamma*`` (:func:`iclsym.onelayer.simulation.solver.solve_ridge`), and evaluate its
-*exact* finite-``d`` test errors (DESIGN §3) -- no test-set noise.  The sizes are
+*exact* finite-``d`` test errors (docs/onelayer/lemma1.md) -- no test-set noise.  The sizes are
 ``ell = round(alpha d)``, ``k = round(kappa d)``, ``n = round(tau d^2)``; the ratios they
-realise (``alpha_eff`` ...) are reported, since theory must be compared there (DESIGN §10).
+realise (``alpha_eff`` ...) are reported, since theory must be compared there (docs/onelayer/finite-size.md).
 
 :func:`simulate` repeats independent runs with seeds from
 ``numpy.random.SeedSequence(seed).spawn(runs)``, so run ``i`` does not depend on how many
@@ -45,7 +45,7 @@ def simulate_once(
     task_dist="sphere",
     sampler="conditional",
 ) -> dict:
-    """One pretraining run and the exact test errors of its ``Gamma*`` (CONTRACTS.md).
+    """One pretraining run and the exact test errors of its ``Gamma*`` (docs/onelayer/lemma1.md).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Samplers of the finite-``d`` model (DESIGN §2 and §3, "Consequence for simulation").
+"""Samplers of the finite-``d`` model (docs/onelayer/model.md, docs/onelayer/lemma1.md, "Consequence for simulation").
 
 Everything takes a :class:`numpy.random.Generator` (see :func:`as_generator`); the same
 seed gives bit-identical draws.  Shapes: ``m`` sequences, dimension ``d``; a sequence is
@@ -78,7 +78,7 @@ def sample_tasks(k: int, d: int, rng: np.random.Generator, task_dist="sphere") -
 
 
 def assign_tasks(n: int, k: int, rng: np.random.Generator, assignment: str = "balanced") -> np.ndarray:
-    """Indices into the bank for ``n`` pretraining sequences (DESIGN §2), shape ``(n,)``.
+    """Indices into the bank for ``n`` pretraining sequences (docs/onelayer/model.md), shape ``(n,)``.
 
     ``"balanced"``: every task ``n // k`` times, the ``n mod k`` extra sequences go to
     distinct tasks chosen at random, and the order is shuffled.  ``"uniform"``: i.i.d.
@@ -140,7 +140,7 @@ def _query(w, rho, rng):
 
 
 def reference_sample(w, ell, rho, rng):
-    """Sequences built token by token, the definition of DESIGN §2.
+    """Sequences built token by token, the definition of docs/onelayer/model.md.
 
     For each row ``w`` of the task array: context ``X`` ``(ell, d)`` with i.i.d.
     ``N(0, 1/d)`` entries, labels ``y_i = <w, x_i> + eps_i`` with ``eps_i ~ N(0, rho)``,
@@ -182,7 +182,7 @@ def reference_sample(w, ell, rho, rng):
 
 
 def conditional_sample(w, ell, rho, rng):
-    """Exact ``O(d)``-per-sequence draw of ``(x_{ell+1}, h, y_{ell+1})`` given the task (DESIGN §3).
+    """Exact ``O(d)``-per-sequence draw of ``(x_{ell+1}, h, y_{ell+1})`` given the task (docs/onelayer/lemma1.md).
 
     Derivation.  Fix ``w`` with ``r = |w|`` and ``u = w/r``.  Split each context token as
     ``x_i = a_i u + x_i^perp`` with ``a_i = <u, x_i> ~ N(0, 1/d)`` and ``x_i^perp ~ N(0, P/d)``,

@@ -1,6 +1,6 @@
-"""The pretraining ridge regression for ``Gamma*`` (DESIGN §2 "Pretraining", §8, §10).
+"""The pretraining ridge regression for ``Gamma*`` (docs/onelayer/model.md "Pretraining", §8, §10).
 
-Solves the paper's ridge problem (Lu et al. 2024, eq. for ``Gamma*``; DESIGN §2)
+Solves the paper's ridge problem (Lu et al. 2024, eq. for ``Gamma*``; docs/onelayer/model.md)
 
     Gamma* = argmin_Gamma  sum_{mu=1}^n (y_mu - xq_mu^T Gamma h_mu)^2 + (n/d) lam ||Gamma||_F^2
 
@@ -143,7 +143,7 @@ def solve_ridge(
     maxiter: int = 2000,
     chunk: int | None = None,
 ) -> RidgeResult:
-    """Ridge solution ``Gamma*`` of the pretraining problem (DESIGN §2, §8).
+    """Ridge solution ``Gamma*`` of the pretraining problem (docs/onelayer/model.md, docs/onelayer/solvers.md).
 
     Parameters
     ----------

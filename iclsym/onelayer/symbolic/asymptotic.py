@@ -1,6 +1,6 @@
 """Symbolic ridge theory: the self-consistency equation and the asymptotic errors.
 
-Everything here is an expression in the paper's symbols (DESIGN section 4):
+Everything here is an expression in the paper's symbols (docs/onelayer/asymptotic-theory.md):
 
 * ``xs = (1 + rho)/alpha`` -- the context noise ``x*`` per coordinate of ``s``;
 * ``eps`` -- the effective regularisation, root of ``F(eps) = 0``;
@@ -10,7 +10,7 @@ Functions take the Stieltjes values ``S, Sp`` as arguments so a derivation can
 keep them as symbols (then substitute the closed form of
 :func:`iclsym.engine.stieltjes.stieltjes_mp`) or expand them.
 
-``ridgeless_targets`` records the ridgeless statements of DESIGN section 4 *as
+``ridgeless_targets`` records the ridgeless statements of docs/onelayer/asymptotic-theory.md *as
 targets*: derivations (``lam -> 0+`` of the ridge forms) must reproduce them;
 nothing numeric is built from them without that check.
 """
@@ -57,7 +57,7 @@ def x_star(alpha, rho):
 
 
 def fixed_point_F(eps, tau, lam, xs, M_at):
-    """``F(eps) = 1 - tau + tau lam/eps - eps M_kappa(xs + eps)`` (DESIGN section 4).
+    """``F(eps) = 1 - tau + tau lam/eps - eps M_kappa(xs + eps)`` (docs/onelayer/asymptotic-theory.md).
 
     ``M_at`` is the value ``M_kappa(xs + eps)`` (an expression or symbol).
 
@@ -69,7 +69,7 @@ def fixed_point_F(eps, tau, lam, xs, M_at):
 
 
 def e_icl_ridge(xs, rho, tau, eps, S, Sp):
-    """Ridge ICL error (DESIGN section 4), with ``S = M(nu)``, ``Sp = M'(nu)``, ``nu = xs + eps``.
+    """Ridge ICL error (docs/onelayer/asymptotic-theory.md), with ``S = M(nu)``, ``Sp = M'(nu)``, ``nu = xs + eps``.
 
     Returns ``(e_icl, c_e)``.
     """
@@ -88,7 +88,7 @@ def stieltjes_pair(nu, kappa):
 
 
 def ridgeless_targets(alpha, tau, kappa, rho) -> SimpleNamespace:
-    """The ridgeless statements of DESIGN section 4 (targets for the ``lam -> 0+`` derivation).
+    """The ridgeless statements of docs/onelayer/asymptotic-theory.md (targets for the ``lam -> 0+`` derivation).
 
     Returns a namespace with ``e_icl_below``, ``e_icl_above`` (``tau < 1`` / ``tau > 1``),
     ``e_idg_below``, ``e_idg_above``, and the auxiliary ``m_star``, ``mu_star``, ``k_star``,
@@ -166,7 +166,7 @@ def ridge_errors_stable(xs, rho, tau, eps, r, P, T2, U):
     """``(e_icl, e_idg)`` of the ridge theory in cancellation-free form.
 
     ``r`` is ``tau lam/eps`` (its ``lam -> 0+`` limit is ``max(tau - 1, 0)``); by the fixed
-    point ``F(eps) = 0`` the denominator ``tau - df2`` of DESIGN's ``c_e`` equals
+    point ``F(eps) = 0`` the denominator ``tau - df2`` of the paper's ``c_e`` equals
     ``eps (S + eps M') + tau lam/eps = eps V + r > 0``.  With ``nu = xs + eps``:
 
     * ``N = rho + nu - nu**2 S - eps (1 - 2 nu S - nu**2 S') = rho + xs T2 + nu**2 U``
@@ -201,7 +201,7 @@ def g_task_stable(xs, rho, tau, eps, r, nu, ik, S, D, P, T2, U):
 
 
 def e_idg_ridge(xs, rho, tau, eps, S, Sp):
-    """Ridge IDG error in DESIGN's variables: ``e_IDG = -tau c_e = tau N/(tau - df2)``.
+    """Ridge IDG error in the paper's variables: ``e_IDG = -tau c_e = tau N/(tau - df2)``.
 
     Derived in ``notebooks/02_ridge_theory.py`` (deterministic equivalent of ridge regression
     on the Gaussian-equivalent features ``x (kron) s``; see :func:`e_idg_deterministic_equivalent`).
@@ -307,7 +307,7 @@ def error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, M, test="idg"):
     ``N = rho + int [(1 - gamma)**2 t + xs gamma**2]`` (the IDG bias + noise; equal to
     ``sigma_eff**2 + eps**2 (1/d) tr R^2 Sigma^{-1} (Sigma+eps)^{-2}``).  This is the standard
     ridge deterministic equivalent with a train/test shift of the task law; ``test = 'icl'``
-    reproduces DESIGN's ``e_ICL`` and ``'idg'`` gives ``e_IDG = -tau c_e``.
+    reproduces the paper's ``e_ICL`` and ``'idg'`` gives ``e_IDG = -tau c_e``.
     """
     if test not in ("icl", "idg"):
         raise ValueError(f"test must be 'icl' or 'idg'; got {test!r}")

@@ -1,6 +1,6 @@
 """Conditional moments of the reduced linear-attention features (the paper's Lemma 1).
 
-Setting (DESIGN section 2): tokens ``x_i ~ N(0, I_d/d)`` i.i.d., labels
+Setting (docs/onelayer/model.md): tokens ``x_i ~ N(0, I_d/d)`` i.i.d., labels
 ``y_i = <w, x_i> + eps_i`` with ``eps_i ~ N(0, rho)``; features
 
     s = (d/ell) sum_{i<=ell} y_i x_i,   q = (1/ell) sum_{i<=ell} y_i^2,   h = [s; q],
@@ -9,9 +9,9 @@ Setting (DESIGN section 2): tokens ``x_i ~ N(0, I_d/d)`` i.i.d., labels
 Everything is *derived* with the Wick engine of :mod:`iclsym.engine.tensornet`, with
 ``d, ell, rho`` and ``sigma2 = |w|^2/d`` symbolic: the conditional moments of ``h`` given
 ``w``, the label-feature and feature-feature moments, the conditional error given ``h``, and
-the exact finite-``d`` test error ``e(Gamma; mu, R)`` of DESIGN section 3 (tasks with mean
+the exact finite-``d`` test error ``e(Gamma; mu, R)`` of docs/onelayer/lemma1.md (tasks with mean
 ``mu``, second moment ``R`` and norm ``sqrt(d sigma2)``), written in the trace variables of
-CONTRACTS.md:
+docs/onelayer/lemma1.md:
 
     T_GR = tr(G R)/d, T_gmu = g.mu/d, T_GG = tr(G G^T)/d, T_GRG = tr(G R G^T)/d,
     T_gGmu = g^T G mu/d, T_gg = |g|^2/d.
@@ -126,7 +126,7 @@ def prediction() -> TExpr:
 
 
 def lemma1_expect(expr: TExpr, tasks: str = "fixed") -> Contracted:
-    """Expectation under the model of DESIGN section 2.
+    """Expectation under the model of docs/onelayer/model.md.
 
     ``tasks='fixed'``: conditional on ``w`` with ``|w|^2 = d sigma2``;
     ``tasks='gaussian'``: also over ``w ~ N(0, I_d)``.
@@ -144,7 +144,7 @@ def lemma1_expect(expr: TExpr, tasks: str = "fixed") -> Contracted:
 
 @lru_cache(maxsize=None)
 def derive_moments() -> SimpleNamespace:
-    """All conditional moments of Lemma 1 given ``w`` (DESIGN section 3), derived by Wick.
+    """All conditional moments of Lemma 1 given ``w`` (docs/onelayer/lemma1.md), derived by Wick.
 
     Free index labels: ``a, b`` (and ``c, e`` for the fourth-order feature moments), with
     ``H_Z[a, b] = x_a h_b``.
@@ -179,7 +179,7 @@ def derive_moments() -> SimpleNamespace:
 def conditional_error_given_h() -> Contracted:
     """``E[(y_{ell+1} - <Gamma, H_Z>)^2 | w, h]`` with ``s`` (vector ``'s'``) and ``q`` fixed.
 
-    Only the query token and its noise are random.  DESIGN section 3 states the result
+    Only the query token and its noise are random.  docs/onelayer/lemma1.md states the result
     ``rho + (1/d) |w - G s - g q|^2``.
 
     >>> r = conditional_error_given_h().as_scalar()
@@ -254,7 +254,7 @@ def average_over_tasks(result: Contracted) -> Contracted:
 
 @lru_cache(maxsize=None)
 def trace_variables() -> dict:
-    """Map the canonical components of the traces to ``d * T_*`` (CONTRACTS.md definitions).
+    """Map the canonical components of the traces to ``d * T_*`` (docs/onelayer/lemma1.md).
 
     >>> len(trace_variables())
     9
@@ -289,7 +289,7 @@ def _as_T(result: Contracted) -> sp.Expr:
     for key in result.data:
         for comp in key:
             if comp not in names:
-                raise ValueError(f"component {comp!r} is not one of the trace variables of CONTRACTS.md")
+                raise ValueError(f"component {comp!r} is not one of the trace variables of Lemma 1")
     return sp.expand(result.as_scalar(names))
 
 
@@ -307,7 +307,7 @@ def error_functional() -> sp.Expr:
 
 
 def error_coefficients() -> tuple:
-    """``(c0, c_GR, c_gmu, c_GG, c_GRG, c_gGmu, c_gg)`` of :func:`error_functional` (CONTRACTS.md order).
+    """``(c0, c_GR, c_gmu, c_GG, c_GRG, c_gGmu, c_gg)`` of :func:`error_functional` (the order of docs/onelayer/lemma1.md).
 
     >>> c = error_coefficients(); c[0], c[1]
     (rho + sigma2, -2)
@@ -339,7 +339,7 @@ def gaussian_task_correction() -> sp.Expr:
     """Extra coefficient of ``T_gg`` for Gaussian tasks versus tasks on the sphere (ICL).
 
     Derived as ``e_gauss - e_sphere(mu=0, R=I, sigma2=1)``, checked to be proportional to
-    ``T_gg``; DESIGN section 3 states ``(2/d)(1 + 2/ell)``.
+    ``T_gg``; docs/onelayer/lemma1.md states ``(2/d)(1 + 2/ell)``.
 
     >>> gaussian_task_correction()
     2*(ell + 2)/(d*ell)
@@ -357,7 +357,7 @@ def gaussian_task_correction() -> sp.Expr:
 # --------------------------------------------------------------------------- structure and display
 
 def structure_checks() -> dict[str, bool]:
-    """Check the factorised forms of DESIGN section 3 on the derived tensors.
+    """Check the factorised forms of docs/onelayer/lemma1.md on the derived tensors.
 
     * ``E[y_{ell+1} H_Z | w] = (1/d) w E[h | w]^T`` (both blocks of ``h``);
     * ``E[vec H_Z vec H_Z^T | w] = E[h h^T | w] (x) I_d/d``, i.e.

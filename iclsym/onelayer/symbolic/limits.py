@@ -1,4 +1,4 @@
-"""Limits, series and leading orders of the asymptotic theory (DESIGN sections 4 and 5).
+"""Limits, series and leading orders of the asymptotic theory (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md).
 
 Two layers live here:
 
@@ -9,7 +9,7 @@ Two layers live here:
   (lowest-order term of a series) and :func:`total_eps_derivative` (``d/d eps``
   of an expression in ``eps, S = M_kappa(x* + eps), S' = M_kappa'(x* + eps)``).
 * **Derivations** -- functions ``derive_*`` that take the ridge forms of
-  :mod:`iclsym.onelayer.symbolic.asymptotic` to each limit of DESIGN section 5 and return the
+  :mod:`iclsym.onelayer.symbolic.asymptotic` to each limit of docs/onelayer/limits.md and return the
   result together with the checks that were carried out.  ``derivations/onelayer/limits.py``
   renders them to LaTeX and code; ``tests/limits`` evaluates them against the full
   theory at 50 digits.
@@ -84,7 +84,7 @@ def limit_symbols() -> SimpleNamespace:
 def mp_poly(M, z, kappa):
     """Numerator polynomial of the MP quadratic: ``z M**2 + (kappa z + kappa - 1) M - kappa``.
 
-    ``M_kappa(z)`` is its unique positive root (DESIGN section 4).
+    ``M_kappa(z)`` is its unique positive root (docs/onelayer/asymptotic-theory.md).
 
     >>> M, z, k = sp.symbols("M z kappa", positive=True)
     >>> mp_poly(M, z, k)
@@ -100,7 +100,7 @@ def reduce_modulo(expr, M, Q):
     there, ``expr == 0`` at ``M`` **iff** the remainder vanishes at ``M``; a zero
     remainder (identically in the other symbols) is therefore a proof of the
     identity ``expr = 0`` for every parameter value (this is the minimal-polynomial
-    argument used to match DESIGN's closed forms).
+    argument used to match the paper's closed forms).
 
     >>> M, z = sp.symbols("M z", positive=True)
     >>> reduce_modulo(M**2 - z, M, M**2 - z)
@@ -189,7 +189,7 @@ def _ridge_errors(xs, rho, tau, eps, S, kappa):
 
 
 def _targets(s):
-    """DESIGN section 4 ridgeless targets written in ``xs, m, mt`` (symbols)."""
+    """docs/onelayer/asymptotic-theory.md ridgeless targets written in ``xs, m, mt`` (symbols)."""
     return ridgeless_targets_in(s.xs, s.m, s.mt, s.tau, s.kappa, s.rho)
 
 
@@ -199,7 +199,7 @@ def _targets(s):
 
 
 def derive_ridgeless(s=None) -> SimpleNamespace:
-    """``lam -> 0+`` of the ridge forms on each side of ``tau = 1`` (DESIGN section 4).
+    """``lam -> 0+`` of the ridge forms on each side of ``tau = 1`` (docs/onelayer/asymptotic-theory.md).
 
     * ``tau > 1``: ``F = 0`` gives ``lam = eps (tau - 1 + eps S)/tau``, so
       ``eps -> 0`` with ``eps/lam -> tau/(tau - 1)``; the errors are the ridge forms
@@ -209,7 +209,7 @@ def derive_ridgeless(s=None) -> SimpleNamespace:
       reducing ``Q_kappa(tau mt, x* + eps0)`` modulo ``Q_{kappa/tau}(mt, x*)`` (zero
       remainder), and ``tau mt > 0`` makes it the physical (positive) root.
 
-    Each derived error is proved equal to DESIGN's target by :func:`reduce_modulo`.
+    Each derived error is proved equal to the paper's formula (the target) by :func:`reduce_modulo`.
     Returns a namespace with ``e_icl_above, e_idg_above`` (in ``m``),
     ``e_icl_below, e_idg_below`` (in ``mt``), ``eps0``, ``eps_over_lam_above`` and
     ``checks`` (name -> remainder, all zero).
@@ -235,11 +235,11 @@ def derive_ridgeless(s=None) -> SimpleNamespace:
     e_icl_below, e_idg_below = _ridge_errors(xs, rho, tau, eps0, tau * mt, kappa)
     T = _targets(s)
     Q_m = mp_poly(m, xs, kappa)
-    checks["e_icl_above - DESIGN"] = reduce_modulo(e_icl_above - T.e_icl_above, m, Q_m)
-    checks["e_idg_above - DESIGN"] = reduce_modulo(e_idg_above - T.e_idg_above, m, Q_m)
-    checks["e_icl_below - DESIGN"] = reduce_modulo(e_icl_below - T.e_icl_below, mt, Q_t)
-    checks["e_idg_below - DESIGN"] = reduce_modulo(e_idg_below - T.e_idg_below, mt, Q_t)
-    checks["eps0 - DESIGN"] = sp.simplify(eps0 - T.eps0)
+    checks["e_icl_above - target"] = reduce_modulo(e_icl_above - T.e_icl_above, m, Q_m)
+    checks["e_idg_above - target"] = reduce_modulo(e_idg_above - T.e_idg_above, m, Q_m)
+    checks["e_icl_below - target"] = reduce_modulo(e_icl_below - T.e_icl_below, mt, Q_t)
+    checks["e_idg_below - target"] = reduce_modulo(e_idg_below - T.e_idg_below, mt, Q_t)
+    checks["eps0 - target"] = sp.simplify(eps0 - T.eps0)
     return SimpleNamespace(
         e_icl_above=e_icl_above,
         e_idg_above=e_idg_above,
@@ -297,11 +297,11 @@ def derive_lam_correction(s=None) -> SimpleNamespace:
 
 
 def derive_pole(s=None, ridgeless=None) -> SimpleNamespace:
-    """Order and residue of the ridgeless pole at ``tau = 1`` from both sides (DESIGN section 5).
+    """Order and residue of the ridgeless pole at ``tau = 1`` from both sides (docs/onelayer/limits.md).
 
     ``C = lim |tau - 1| e`` taken from above (``m`` fixed) and from below
     (``mt = M_{kappa/tau}(x*) -> m`` continuously as ``tau -> 1``).  Checks that both
-    sides agree with DESIGN's ``C_IDG = rho + x* - x*^2 m``, ``C_ICL = (1 + x*) m C_IDG``
+    sides agree with the stated ``C_IDG = rho + x* - x*^2 m``, ``C_ICL = (1 + x*) m C_IDG``
     (modulo the MP quadratic).  The pole is simple: ``C > 0`` because ``x* m < 1``.
 
     >>> r = derive_pole()
@@ -323,13 +323,13 @@ def derive_pole(s=None, ridgeless=None) -> SimpleNamespace:
     C_icl = (1 + xs) * m * C_idg
     Q_m = mp_poly(m, xs, kappa)
     checks = {
-        f"{k} - DESIGN": reduce_modulo(v - (C_icl if "icl" in k else C_idg), m, Q_m) for k, v in C.items()
+        f"{k} - target": reduce_modulo(v - (C_icl if "icl" in k else C_idg), m, Q_m) for k, v in C.items()
     }
     return SimpleNamespace(C_icl=C_icl, C_idg=C_idg, checks=checks, orders=orders, **C)
 
 
 def derive_peak(s=None) -> SimpleNamespace:
-    """Finite peak height at ``tau = 1`` for small ``lam > 0`` (DESIGN section 5).
+    """Finite peak height at ``tau = 1`` for small ``lam > 0`` (docs/onelayer/limits.md).
 
     At ``tau = 1``, ``F = 0`` reads ``lam = eps^2 M(x* + eps)``, so
     ``eps = sqrt(lam/m) (1 + O(sqrt(lam)))`` (:func:`series_root` in
@@ -376,7 +376,7 @@ def derive_peak(s=None) -> SimpleNamespace:
 def derive_tau_inf(s=None, ridgeless=None) -> SimpleNamespace:
     """``tau -> inf`` at fixed ``alpha, kappa`` of the ridgeless ``tau > 1`` forms.
 
-    Checks DESIGN's ``e_IDG -> rho + x*(1 - x* m)`` and
+    Checks the stated limits ``e_IDG -> rho + x*(1 - x* m)`` and
     ``e_ICL -> k* (1 + x*)(x* m)^2 - 2 m x*^2 + x* + rho``; the approach is
     ``e(tau) = e(inf) + D/tau + O(tau^-2)`` with ``D`` returned as ``D_icl, D_idg``.
 
@@ -402,7 +402,7 @@ def derive_tau_inf(s=None, ridgeless=None) -> SimpleNamespace:
         lim = coeffs.get(0, sp.Integer(0))
         out[f"e_{name}"] = lim
         out[f"D_{name}"] = coeffs.get(1, sp.Integer(0))
-        checks[f"e_{name}(tau=inf) - DESIGN"] = reduce_modulo(lim - design[name], m, Q_m)
+        checks[f"e_{name}(tau=inf) - target"] = reduce_modulo(lim - design[name], m, Q_m)
     return SimpleNamespace(checks=checks, design=design, **out)
 
 
@@ -524,7 +524,7 @@ def _limit_and_leading(coeffs):
 
 
 def derive_alpha_inf_after_tau_inf(s=None, tau_inf=None) -> SimpleNamespace:
-    """``alpha -> inf`` of the ``tau = inf`` errors, per ``kappa`` regime (DESIGN section 5).
+    """``alpha -> inf`` of the ``tau = inf`` errors, per ``kappa`` regime (docs/onelayer/limits.md).
 
     For each regime ``kappa < 1``, ``kappa = 1``, ``kappa > 1`` returns the limit
     and the leading correction ``e - e(inf) ~ A x*^p`` (``x* = (1 + rho)/alpha``), for
@@ -554,7 +554,7 @@ def derive_alpha_inf_after_tau_inf(s=None, tau_inf=None) -> SimpleNamespace:
 
 
 def derive_alpha_inf_fixed_tau(s=None, ridgeless=None) -> SimpleNamespace:
-    """``alpha -> inf`` at fixed ``tau`` (DESIGN section 5, "order of limits matters").
+    """``alpha -> inf`` at fixed ``tau`` (docs/onelayer/limits.md, "order of limits matters").
 
     Regimes by the position of ``kappa`` relative to ``kappa_c = min(tau, 1)``
     (``tau > 1`` uses ``M_kappa``, ``tau < 1`` uses ``M_{kappa/tau}``).  For each side
@@ -670,7 +670,7 @@ def derive_alpha_derivative(s=None, ridgeless=None) -> SimpleNamespace:
     out = {}
     for side, sym, dsym in (("above", m, dm), ("below", mt, dmt)):
         for name in ("icl", "idg"):
-            # DESIGN's form (proved equal to the derived one on the MP curve, hence so are
+            # the paper's form (proved equal to the derived one on the MP curve, hence so are
             # their derivatives along it); it is the shortest, which matters for speed.
             e = getattr(r.targets, f"e_{name}_{side}")
             de_dxs = sp.diff(e, xs) + sp.diff(e, sym) * dsym

@@ -1,4 +1,4 @@
-"""From single-layer linear attention to the bilinear model ``y_hat = <Gamma, H_Z>`` (DESIGN section 2).
+"""From single-layer linear attention to the bilinear model ``y_hat = <Gamma, H_Z>`` (docs/onelayer/model.md).
 
 Convention.  Embedding (``(d+1) x (ell+1)``), the query label slot set to 0:
 

@@ -1,4 +1,4 @@
-"""Asymptotic theory of ICL by ridge-pretrained linear attention (DESIGN section 4).
+"""Asymptotic theory of ICL by ridge-pretrained linear attention (docs/onelayer/asymptotic-theory.md).
 
 Vectorized NumPy evaluators (broadcast over ``(alpha, tau, kappa, rho, lam)``, ``kappa = inf``
 allowed, ``inf`` at the ridgeless pole ``tau = 1``, never NaN in the domain):

@@ -72,7 +72,7 @@ def _gap(st):
 
 
 def errors(alpha, tau, kappa, rho, lam=0.0):
-    """``(e_icl, e_idg, g_task)`` sharing one root solve (DESIGN section 4).
+    """``(e_icl, e_idg, g_task)`` sharing one root solve (docs/onelayer/asymptotic-theory.md).
 
     >>> e1, e2, g = errors(10.0, 2.0, np.inf, 0.01, 0.1)
     >>> bool(abs(e1 - e2) < 1e-14), float(g)
@@ -84,7 +84,7 @@ def errors(alpha, tau, kappa, rho, lam=0.0):
 
 
 def e_icl(alpha, tau, kappa, rho, lam=0.0):
-    """Asymptotic ICL error of ridge-pretrained linear attention (DESIGN section 4, paper Result 1).
+    """Asymptotic ICL error of ridge-pretrained linear attention (docs/onelayer/asymptotic-theory.md, paper Result 1).
 
     ``c_e = N/(df2 - tau)``, ``e_ICL = (1 + x*)(T2 - c_e (S + eps S')) - 2 T1 + 1 + rho`` with
     ``eps`` from :func:`iclsym.onelayer.theory.solve_eps`; ``lam = 0`` gives the ridgeless limit and
@@ -110,7 +110,7 @@ def e_idg(alpha, tau, kappa, rho, lam=0.0):
     """Asymptotic in-distribution (bank-task) error, ridge and ridgeless.
 
     ``e_IDG = tau (sigma_eff^2 + eps^2 (1/d) tr R^2 Sigma^{-1} (Sigma + eps)^{-2})/(tau - df2)
-    = -tau c_e`` (derived in ``notebooks/02_ridge_theory.py``); reduces to DESIGN section 4's
+    = -tau c_e`` (derived in ``notebooks/02_ridge_theory.py``); reduces to docs/onelayer/asymptotic-theory.md's
     ridgeless IDG formulas as ``lam -> 0+``.
 
     Examples
@@ -125,7 +125,7 @@ def e_idg(alpha, tau, kappa, rho, lam=0.0):
 
 
 def g_task(alpha, tau, kappa, rho, lam=0.0):
-    """Task-generalisation gap ``g_task = e_ICL - e_IDG`` (DESIGN section 2), computed without
+    """Task-generalisation gap ``g_task = e_ICL - e_IDG`` (docs/onelayer/model.md), computed without
     subtracting the two errors (it vanishes like ``1/kappa``; exactly 0 at ``kappa = inf``).
 
     Examples

@@ -1,4 +1,4 @@
-"""Closed forms in limits of the theory (DESIGN sections 4-5): thin NumPy wrappers.
+"""Closed forms in limits of the theory (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md): thin NumPy wrappers.
 
 The formulas are derived symbolically by ``derivations/onelayer/limits.py`` (see
 ``derivations/out/limits.md``) and generated into :mod:`iclsym.onelayer._generated.limits`.
@@ -62,7 +62,7 @@ def _by_regime(kappa, crit, lt, eq, gt):
 
 
 def ridgeless(alpha, tau, kappa, rho):
-    """Ridgeless ``(e_ICL, e_IDG)`` from the derived closed forms (DESIGN section 4).
+    """Ridgeless ``(e_ICL, e_IDG)`` from the derived closed forms (docs/onelayer/asymptotic-theory.md).
 
     ``tau > 1``: ridge forms at ``eps = 0``; ``tau < 1``: at ``eps0 = (1 - tau)/(tau M_{kappa/tau}(x*))``;
     ``tau = 1``: ``inf`` (the interpolation pole).
@@ -143,7 +143,7 @@ def lam_slope(alpha, tau, kappa, rho):
 
 
 def pole_residue(alpha, kappa, rho):
-    """``(C_ICL, C_IDG)``: ridgeless ``e ~ C/|tau - 1|`` as ``tau -> 1`` (DESIGN section 5).
+    """``(C_ICL, C_IDG)``: ridgeless ``e ~ C/|tau - 1|`` as ``tau -> 1`` (docs/onelayer/limits.md).
 
     >>> c_icl, c_idg = pole_residue(10.0, 1.0, 0.01)
     >>> bool(c_icl > c_idg > 0)
@@ -170,7 +170,7 @@ def peak_coefficient(alpha, kappa, rho):
 def tau_inf(alpha, kappa, rho):
     """``tau -> inf`` at fixed ``alpha, kappa``: ``(e_ICL, e_IDG, D_ICL, D_IDG)``.
 
-    ``e(tau) = e(inf) + D/tau + O(tau^{-2})`` (DESIGN section 5).
+    ``e(tau) = e(inf) + D/tau + O(tau^{-2})`` (docs/onelayer/limits.md).
 
     >>> e_icl, e_idg, _, _ = tau_inf(10.0, float("inf"), 0.0)
     >>> bool(np.isclose(e_icl, e_idg))
@@ -181,7 +181,7 @@ def tau_inf(alpha, kappa, rho):
 
 
 def alpha_inf_tau_inf(kappa, rho):
-    """``tau = inf`` then ``alpha -> inf``: the ``kappa = 1`` transition (DESIGN section 5).
+    """``tau = inf`` then ``alpha -> inf``: the ``kappa = 1`` transition (docs/onelayer/limits.md).
 
     Returns a dict ``{name: (L, A, p)}`` for ``e_icl, e_idg, g_task`` with
     ``e = L + A alpha^{-p} + o(alpha^{-p})``; the regime ``kappa < 1``, ``= 1``, ``> 1`` is

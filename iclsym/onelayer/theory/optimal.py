@@ -1,4 +1,4 @@
-"""Optimal context length ``alpha*(tau, kappa, rho)`` of the ridgeless errors (DESIGN section 5, Fig. 3).
+"""Optimal context length ``alpha*(tau, kappa, rho)`` of the ridgeless errors (docs/onelayer/limits.md, Fig. 3).
 
 ``alpha*`` is the minimiser of ``e(alpha)`` (``e_ICL`` or ``e_IDG`` at ``lam = 0``) over the
 window ``alpha in [alpha_min, alpha_max]`` (default ``[1e-2, 1e3]``, the paper's Fig. 3 range).
@@ -60,7 +60,7 @@ def alpha_star(
     xtol: float = 1e-12,
     return_kind: bool = False,
 ):
-    """Optimal context length ``alpha*`` of the ridgeless ``e_ICL`` / ``e_IDG`` (DESIGN section 5).
+    """Optimal context length ``alpha*`` of the ridgeless ``e_ICL`` / ``e_IDG`` (docs/onelayer/limits.md).
 
     Parameters
     ----------

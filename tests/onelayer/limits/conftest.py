@@ -1,7 +1,7 @@
 """Helpers for the limit tests: the generated closed forms at 50 digits and the full theory.
 
-The *full theory* is H3's :mod:`iclsym.onelayer.theory.precise` (ridge fixed point solved at ``dps``
-digits, errors from DESIGN section 4); the *closed forms* are :mod:`iclsym.onelayer._generated.limits_mpmath`
+The *full theory* is :mod:`iclsym.onelayer.theory.precise` (ridge fixed point solved at ``dps``
+digits, errors from docs/onelayer/asymptotic-theory.md); the *closed forms* are :mod:`iclsym.onelayer._generated.limits_mpmath`
 (derived by ``derivations/onelayer/limits.py``).  The two share only the Marchenko-Pastur transform.
 """
 

@@ -1,4 +1,4 @@
-"""tau -> inf, alpha -> inf and the kappa = 1 transition (DESIGN section 5) vs the full 50-digit theory."""
+"""tau -> inf, alpha -> inf and the kappa = 1 transition (docs/onelayer/limits.md) vs the full 50-digit theory."""
 
 import mpmath
 import pytest
@@ -81,7 +81,7 @@ def test_alpha_inf_fixed_tau(mp50, tau, kappa, rho):
             assert q == (1.0 if kappa < kc else 0.5)
             assert abs(mp50.slope(a1, e1, a2, e2) - q) < 1e-4
             assert abs(e2 / a2**q / mpf(A) - 1) < 1e-5
-    if kappa < kc:  # DESIGN section 5: e_ICL/alpha -> (rho/(1+rho)) (1-kappa)/(tau-1) or (tau-kappa)/(1-tau)
+    if kappa < kc:  # docs/onelayer/limits.md: e_ICL/alpha -> (rho/(1+rho)) (1-kappa)/(tau-1) or (tau-kappa)/(1-tau)
         A = float(out["e_icl"][0])
         expect = rho / (1 + rho) * ((1 - kappa) / (tau - 1) if tau > 1 else (tau - kappa) / (1 - tau))
         assert A == pytest.approx(expect, rel=1e-13)

@@ -1,4 +1,4 @@
-"""Optimal context length alpha* (DESIGN section 5, Fig. 3) vs independent brute force."""
+"""Optimal context length alpha* (docs/onelayer/limits.md, Fig. 3) vs independent brute force."""
 
 import mpmath
 import numpy as np
@@ -10,7 +10,7 @@ from iclsym.onelayer.theory.optimal import DECREASING, INCREASING, INTERIOR, alp
 
 
 def _brute(tau, kappa, rho, which, n=20001):
-    """argmin of H3's NumPy theory (fixed point + DESIGN errors; not the closed forms) on a dense grid."""
+    """argmin of the NumPy theory (fixed point + ridge errors; not the closed forms) on a dense grid."""
     alpha = np.geomspace(1e-2, 1e3, n)
     e = (theory.e_icl if which == "icl" else theory.e_idg)(alpha, tau, kappa, rho)
     return alpha[np.argmin(e)], e
@@ -84,7 +84,7 @@ from hypothesis import given, strategies as st  # noqa: E402
     which=st.sampled_from(["icl", "idg"]),
 )
 def test_alpha_star_property(tau, kappa, rho, which):
-    """Never NaN; an interior alpha* is a minimum of H3's NumPy theory against its neighbours."""
+    """Never NaN; an interior alpha* is a minimum of the NumPy theory against its neighbours."""
     a, kind = alpha_star(tau, kappa, rho, which, return_kind=True)
     assert not np.isnan(a)
     fn = theory.e_icl if which == "icl" else theory.e_idg

@@ -1,4 +1,4 @@
-"""Interpolation peak at tau = 1 (DESIGN section 5): ridgeless simple pole, finite ridge peak."""
+"""Interpolation peak at tau = 1 (docs/onelayer/limits.md): ridgeless simple pole, finite ridge peak."""
 
 import mpmath
 import pytest

@@ -1,4 +1,4 @@
-"""lam -> 0+ of the ridge theory: derived closed forms vs the full 50-digit theory (DESIGN section 4)."""
+"""lam -> 0+ of the ridge theory: derived closed forms vs the full 50-digit theory (docs/onelayer/asymptotic-theory.md)."""
 
 import mpmath
 import numpy as np
@@ -14,7 +14,7 @@ POINTS_BELOW = [(1, 0.2, 0.5, 0.01), (3, 0.6, 0.7, 0.3), (0.5, 0.9, 3.0, 1.0), (
 
 
 def test_symbolic_checks_vanish():
-    """eps0 identity and closed forms = DESIGN targets, proved modulo the MP quadratic."""
+    """eps0 identity and closed forms = the paper's formulas (targets), proved modulo the MP quadratic."""
     r = L.derive_ridgeless()
     assert r.checks and all(v == 0 for v in r.checks.values()), r.checks
     assert r.eps_over_lam_above == L.limit_symbols().tau / (L.limit_symbols().tau - 1)

@@ -1,4 +1,4 @@
-"""dMMSE baseline (DESIGN §6): checks derived independently of the implementation."""
+"""dMMSE baseline (docs/onelayer/dmmse.md): checks derived independently of the implementation."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""Exact finite-d test error (DESIGN §3, Lemma 1) vs brute-force Monte Carlo.
+"""Exact finite-d test error (docs/onelayer/lemma1.md, Lemma 1) vs brute-force Monte Carlo.
 
 The Monte Carlo side never uses the formula: fresh sequences built token by token
 (reference sampler), squared error of the prediction ``xq^T Gamma h``, mean and SE.
@@ -112,12 +112,12 @@ def test_gaussian_correction_only_touches_last_column():
     d, ell, rho = 5, 2, 0.1
     Gamma = _random_gamma(d, rng)
     diff = e_icl_exact(Gamma, ell, rho, "gaussian") - e_icl_exact(Gamma, ell, rho, "sphere")
-    # DESIGN §3: extra (2/d^2)(1 + 2/ell)|gamma|^2
+    # docs/onelayer/lemma1.md: extra (2/d^2)(1 + 2/ell)|gamma|^2
     assert diff == pytest.approx(2 / d**2 * (1 + 2 / ell) * float(Gamma[:, d] @ Gamma[:, d]), rel=1e-12)
 
 
 def test_coefficients_match_contract():
-    """CONTRACTS.md values, written out independently."""
+    """The coefficient table of docs/onelayer/lemma1.md, written out independently."""
     d, ell, rho, s = 9, 4, 0.3, 1.2
     v = s + rho
     expect = (v, -2, -2 * v, v * d / ell, 1 + 1 / ell, 2 * (1 + 2 / ell) * v, (1 + 2 / ell) * v**2)

@@ -1,4 +1,4 @@
-"""Tests of the pretraining ridge solver (DESIGN §2 "Pretraining", §8 "Choosing a ridge solver").
+"""Tests of the pretraining ridge solver (docs/onelayer/model.md "Pretraining", §8 "Choosing a ridge solver").
 
 The reference is independent of the code under test: the ``n x p`` feature matrix is built
 row by row with ``numpy.kron`` and the ridge problem is solved as the augmented least-squares

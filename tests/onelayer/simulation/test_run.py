@@ -1,6 +1,6 @@
-"""simulate_once / simulate (DESIGN §2, §3, §8), and the d = 100 acceptance check against theory (§4).
+"""simulate_once / simulate (docs/onelayer/model.md, docs/onelayer/lemma1.md, docs/architecture.md), and the d = 100 acceptance check against theory (§4).
 
-The acceptance reference is the ridgeless theory of DESIGN §4 as written (the *targets* in
+The acceptance reference is the ridgeless theory of docs/onelayer/asymptotic-theory.md as written (the *targets* in
 ``iclsym.onelayer.symbolic.asymptotic.ridgeless_targets``), evaluated with SymPy at 30 digits at the
 *effective* ratios the finite sizes realise -- independent of the simulation code.
 """

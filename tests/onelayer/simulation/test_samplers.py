@@ -1,7 +1,7 @@
 """Samplers: the exact O(d) conditional sampler agrees in law with the token-by-token one.
 
 References are (i) the other sampler (two-sample z-tests) and (ii) the exact conditional
-moments of DESIGN §3 (the paper's formulas, written out here independently of the code).
+moments of docs/onelayer/lemma1.md (the paper's formulas, written out here independently of the code).
 Every z-test uses |z| < 4 (false-alarm rate ~6e-5 per statistic; everything is seeded).
 """
 
@@ -51,7 +51,7 @@ def _stats(w, xq, h, y):
 
 
 def _exact(w, d, ell, rho):
-    """Exact E[stat | w] from DESIGN §3 (sigma2 = |w|^2/d)."""
+    """Exact E[stat | w] from docs/onelayer/lemma1.md (sigma2 = |w|^2/d)."""
     r2 = float(w[0] @ w[0])
     r = math.sqrt(r2)
     sig = r2 / d

@@ -1,7 +1,7 @@
-"""The exact finite-d test error (the paper's Lemma 1, DESIGN section 3), checked independently.
+"""The exact finite-d test error (the paper's Lemma 1, docs/onelayer/lemma1.md), checked independently.
 
-* SymPy identity against DESIGN's matrix formula (typed here as the independent statement);
-* the coefficients against CONTRACTS.md's statement with general sigma2 (typed here);
+* SymPy identity against the paper's matrix formula (typed here as the independent statement);
+* the coefficients against the stated table (docs/onelayer/lemma1.md) with general sigma2 (typed here);
 * exact Gauss-Hermite quadrature of E(y - <Gamma, H_Z>)^2 at small d for random Gamma,
   fixed tasks and Gaussian tasks (numpy only, shares nothing with the engine);
 * Monte Carlo at moderate d;
@@ -30,7 +30,7 @@ T_GR, T_gmu, T_GG, T_GRG, T_gGmu, T_gg = S.T
 # --------------------------------------------------------------------------- symbolic identities
 
 def _design_error(G, g, mu, R, ell, rho):
-    """DESIGN section 3, typed as stated (tasks of norm sqrt(d)): explicit matrices."""
+    """docs/onelayer/lemma1.md, typed as stated (tasks of norm sqrt(d)): explicit matrices."""
     d = G.shape[0]
     alpha = ell / d
     Gamma = G.row_join(g)

@@ -75,7 +75,7 @@ def test_small_lam_above_threshold(tau):
 
 def test_large_lam():
     """lam -> inf: eps M(x* + eps) -> 1 forces tau lam/eps -> tau, so eps ~ lam.
-    (DESIGN section 4 writes eps ~ tau lam; the equation F = 0 gives eps ~ lam.)"""
+    (docs/onelayer/asymptotic-theory.md writes eps ~ tau lam; the equation F = 0 gives eps ~ lam.)"""
     for tau in (0.3, 1.0, 7.0):
         eps = solve_eps(2.0, tau, 0.5, 0.1, [1e4, 1e8])
         assert np.allclose(eps / np.array([1e4, 1e8]), 1.0, rtol=1e-3)

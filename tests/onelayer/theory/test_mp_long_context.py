@@ -1,4 +1,4 @@
-"""mpmath evaluators at very long contexts (x* -> 0), where DESIGN's formulas cancel.
+"""mpmath evaluators at very long contexts (x* -> 0), where the paper's formulas cancel.
 
 The result at ``dps`` digits must agree with the result at ``dps + 40`` digits to ``dps``
 digits (relative ``10**(2 - dps)``), for kappa < 1 (atom of R_hat at 0: the worst cancellation),

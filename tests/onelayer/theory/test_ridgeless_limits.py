@@ -1,4 +1,4 @@
-"""lam -> 0+ of the ridge theory: DESIGN section 4's ridgeless formulas, continuity in lam,
+"""lam -> 0+ of the ridge theory: docs/onelayer/asymptotic-theory.md's ridgeless formulas, continuity in lam,
 and kappa = inf (e_ICL = e_IDG)."""
 
 import mpmath
@@ -11,7 +11,7 @@ from iclsym.onelayer.theory import precise as tmp
 
 
 def test_lam0_equals_design_ridgeless_formulas():
-    """The lam -> 0+ limit (closed-form root + r -> max(tau - 1, 0)) reproduces DESIGN's
+    """The lam -> 0+ limit (closed-form root + r -> max(tau - 1, 0)) reproduces the paper's
     ridgeless e_ICL / e_IDG on both sides of tau = 1, at 50 digits and in NumPy."""
     rng = np.random.default_rng(31)
     worst_mp = mpmath.mpf(0)

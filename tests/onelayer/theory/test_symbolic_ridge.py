@@ -1,4 +1,4 @@
-"""Symbolic identities behind the ridge theory (SymPy; DESIGN section 9, tiers 1 and 3).
+"""Symbolic identities behind the ridge theory (SymPy; docs/architecture.md, tiers 1 and 3).
 
 Identities in ``S = M(nu)`` hold modulo the MP quadratic ``nu ik S^2 + (nu + 1 - ik) S - 1``
 (``ik = 1/kappa``; its S-derivative gives ``D = 2 nu ik S + nu + 1 - ik``).  They are checked
@@ -81,7 +81,7 @@ def test_engine_derivatives_equal_derivatives_of_the_closed_form():
 
 def test_stable_errors_equal_design_at_the_fixed_point():
     """With r = tau lam/eps = eps S - (1 - tau) (F = 0), the cancellation-free e_ICL, e_IDG and
-    g_task equal DESIGN's e_ICL, -tau c_e and their difference."""
+    g_task equal the paper's e_ICL, -tau c_e and their difference."""
     K, S, xs, rho, tau, eps, ik, z, quad = ridge_field()
     D = 2 * z * ik * S + z + 1 - ik
     Sp = -(ik * S**2 + S) / D
@@ -124,7 +124,7 @@ def test_kappa_inf_icl_equals_idg_identically():
 
 
 def test_ridgeless_above_threshold_symbolically():
-    """tau > 1: the lam -> 0+ root is eps = 0, and DESIGN's e_ICL, e_IDG at eps = 0 are exactly
+    """tau > 1: the lam -> 0+ root is eps = 0, and the paper's e_ICL, e_IDG at eps = 0 are exactly
     its ridgeless tau > 1 formulas (with m* = M(x*), k* = [1 - kappa (m*/(kappa + m*))^2]^-1)."""
     alpha, kappa, m, rho, tau = sp.symbols("alpha kappa m rho tau", positive=True)
     tg = ridgeless_targets(alpha, tau, kappa, rho)
@@ -147,7 +147,7 @@ def test_ridgeless_above_threshold_symbolically():
 
 def test_shifted_test_law_reproduces_design_icl_and_gives_idg():
     """One deterministic-equivalent formula with the test task law as input: the ICL law
-    (second moment I) gives DESIGN's e_ICL, the IDG law (R_hat) gives -tau c_e; the ridge
+    (second moment I) gives the paper's e_ICL, the IDG law (R_hat) gives -tau c_e; the ridge
     self-consistency of the same equivalent is eps F(eps)."""
     xs, rho, tau, eps, t, kappa, lam = sp.symbols("xs rho tau eps t kappa lam", positive=True)
     names = {}

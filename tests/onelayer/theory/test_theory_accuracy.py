@@ -1,8 +1,8 @@
-"""NumPy evaluators vs 50-digit mpmath on seeded random points (DESIGN section 9, tier 4).
+"""NumPy evaluators vs 50-digit mpmath on seeded random points (docs/architecture.md, tier 4).
 
 The two paths are independent: NumPy evaluates rewritten, cancellation-free forms after a
 vectorized Newton solve from an analytic bracket (closed-form root at lam = 0); mpmath
-evaluates DESIGN's formulas as written after mpmath's 'anderson' bracketing solve.
+evaluates the paper's formulas as written after mpmath's 'anderson' bracketing solve.
 """
 
 import mpmath

@@ -1,4 +1,4 @@
-"""Property-based tests over the whole parameter domain (DESIGN section 9)."""
+"""Property-based tests over the whole parameter domain (docs/architecture.md)."""
 
 import numpy as np
 from hypothesis import given, settings
