@@ -4,10 +4,17 @@ Same signatures as :mod:`iclsym.onelayer.theory` plus ``dps`` (decimal digits of
 formulas are the paper's *as written* (generated into
 :mod:`iclsym.onelayer._generated.asymptotic_mpmath`; the Marchenko–Pastur closed form and its
 derivatives into :mod:`iclsym.core._generated.marchenko_pastur_mpmath`), not the rewritten forms
-of the NumPy path, so the two are independent; computations run with
-``dps + GUARD`` digits, and the result is rounded to ``dps``.  The fixed point is solved with
-mpmath's ``'anderson'`` (Anderson–Björck bracketing) solver on the analytic bracket of
-:mod:`iclsym.onelayer.theory.fixed_point`, named explicitly.
+of the NumPy path, so the two are independent.
+
+**Verified digits.**  Every value is computed twice, at ``dps + GUARD`` and at ``dps + GUARD +
+CHECK_DIGITS`` working digits, and returned only if the two agree to ``dps`` significant digits;
+otherwise the working precision grows (``+ CHECK_DIGITS``, then doubling) until two consecutive
+evaluations agree, up to ``MAX_WORKING_DPS``, beyond which a ``ValueError`` names the point.
+Cancellation (e.g. ``g_task = e_ICL - e_IDG`` far below ``e_ICL``, or the literal formulas at
+``x* -> 0``) therefore costs time, never silent digits.  The fixed point is solved with mpmath's
+``'anderson'`` (Anderson–Björck bracketing) solver on the analytic bracket of
+:mod:`iclsym.onelayer.theory.fixed_point`, named explicitly; a solve that fails at one precision is
+retried at the next.
 
 Inputs may be floats, ``mpmath.mpf`` or decimal strings (kept exactly, e.g.
 ``tau = mpf(1) - mpf('1e-30')``).  Scalars return ``mpmath.mpf``; array inputs return a NumPy
@@ -24,10 +31,15 @@ from iclsym.core.params import check_param, check_theory_args
 from iclsym.onelayer._generated import asymptotic_mpmath as _gen
 from iclsym.onelayer.theory.fixed_point import x_star
 
-__all__ = ["stieltjes_mp", "solve_eps", "e_icl", "e_idg", "g_task", "errors", "evaluate", "GUARD"]
+__all__ = ["stieltjes_mp", "solve_eps", "e_icl", "e_idg", "g_task", "errors", "evaluate", "GUARD",
+           "CHECK_DIGITS", "MAX_WORKING_DPS"]
 
-#: Extra working digits beyond ``dps``.
+#: Extra working digits beyond ``dps`` of the first evaluation.
 GUARD = 15
+#: Extra digits of the checking evaluation (and the first step by which the precision grows).
+CHECK_DIGITS = 40
+#: Largest working precision tried before the point is refused.
+MAX_WORKING_DPS = 4000
 
 
 def _check_dps(dps):
@@ -85,6 +97,47 @@ def _stieltjes_scalar(z, kappa, deriv):
     return _mp.stieltjes_derivatives(z, ik, M, D)[deriv - 1]
 
 
+def _agree(a, b, dps) -> bool:
+    """Two evaluations agree to ``dps`` significant digits (infinities and exact zeros must match)."""
+    for x, y in zip(a, b):
+        if isinstance(x, mpmath.mpc) or isinstance(y, mpmath.mpc):
+            if abs(x - y) > mpmath.mpf(10) ** (-dps) * abs(y):
+                return False
+        elif mpmath.isinf(x) or mpmath.isinf(y) or y == 0 or x == 0:
+            if x != y:
+                return False
+        elif abs(x - y) > mpmath.mpf(10) ** (-dps) * abs(y):
+            return False
+    return True
+
+
+def _verified(compute, dps, what):
+    """``compute()`` (a tuple of mpmath values at the current precision) with ``dps`` verified digits.
+
+    See the module docstring: two evaluations at increasing working precision must agree.
+    """
+    def attempt(work):
+        with mpmath.workdps(work):
+            try:
+                return compute()
+            except (ArithmeticError, ZeroDivisionError, ValueError, OverflowError):
+                return None
+
+    work = dps + GUARD
+    prev = attempt(work)
+    step = CHECK_DIGITS
+    while True:
+        nxt = work + step
+        if nxt > MAX_WORKING_DPS:
+            raise ValueError(f"{what}: could not verify {dps} digits with up to {MAX_WORKING_DPS} working digits "
+                             "(the evaluation is too ill-conditioned at this point)")
+        cur = attempt(nxt)
+        if prev is not None and cur is not None and _agree(prev, cur, dps):
+            with mpmath.workdps(dps):
+                return tuple(+v for v in cur)
+        prev, work, step = cur, nxt, max(step, nxt)
+
+
 def _vectorize(fn, *args):
     """Apply a scalar function over broadcast NumPy arrays (object result)."""
     arrs = np.broadcast_arrays(*[np.asarray(a) for a in args])
@@ -116,12 +169,12 @@ def stieltjes_mp(z, kappa, deriv: int = 0, dps: int = 50):
     def one(z1, k1):
         with mpmath.workdps(dps + GUARD):
             zz = mpmath.mpc(z1) if isinstance(z1, (complex, np.complexfloating, mpmath.mpc)) else mpmath.mpf(z1)
-            if isinstance(zz, mpmath.mpc) and zz.imag == 0:
-                zz = zz.real
-            if (isinstance(zz, mpmath.mpf) and zz < 0) or (isinstance(zz, mpmath.mpc) and zz.imag < 0):
-                raise ValueError("z must be real >= 0 or complex with Im z > 0")
-            val = _stieltjes_scalar(zz, _mpf(k1), deriv)
-        return +val if not isinstance(val, mpmath.mpc) else mpmath.mpc(+val.real, +val.imag)
+        if isinstance(zz, mpmath.mpc) and zz.imag == 0:
+            zz = zz.real
+        if (isinstance(zz, mpmath.mpf) and zz < 0) or (isinstance(zz, mpmath.mpc) and zz.imag < 0):
+            raise ValueError("z must be real >= 0 or complex with Im z > 0")
+        return _verified(lambda: (_stieltjes_scalar(zz, _mpf(k1), deriv),), dps,
+                         f"stieltjes_mp(z={z1}, kappa={k1})")[0]
 
     with mpmath.workdps(dps):
         return _vectorize(one, np.asarray(z, dtype=object), kappa)
@@ -197,14 +250,16 @@ def _evaluate(which, alpha, tau, kappa, rho, lam, dps):
     args = _check_mp_args("theory", (alpha, tau, kappa, rho, lam))
 
     def one(*a):
-        with mpmath.workdps(dps + GUARD):
-            vals = (_state(*a)[-1],) if which == "eps" else _errors_scalar(*a, with_eps=True)[int(which == "all"):]
-        with mpmath.workdps(dps):
-            vals = tuple(+v for v in vals)
+        def compute():
+            return (_state(*a)[-1],) if which == "eps" else _errors_scalar(*a, with_eps=True)
+        point = ", ".join(f"{n}={v}" for n, v in zip(("alpha", "tau", "kappa", "rho", "lam"), a))
+        vals = _verified(compute, dps, f"precise evaluation at {point}")
         if which == "point":
             return dict(zip(_OUTPUTS, vals))
-        if which in ("all", "eps"):
-            return vals if which == "all" else vals[0]
+        if which == "eps":
+            return vals[0]
+        if which == "all":
+            return vals[1:]
         return vals[_OUTPUTS.index(which)]
 
     return _vectorize(one, *args)
