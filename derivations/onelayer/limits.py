@@ -283,7 +283,7 @@ def markdown(h: str) -> str:
         )),
     ]
     items = [(label, _tex(v, s) if isinstance(v, sp.Basic) else v) for label, v in items]
-    intro = f"Derived by `{SCRIPT}` from `iclsym/symbolic/limits.py` (SymPy)."
+    intro = f"Derived by `{SCRIPT}` from `iclsym/onelayer/symbolic/limits.py` (SymPy)."
     return render_markdown(SCRIPT, h, "Closed forms in limits (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md)", items, intro)
 
 

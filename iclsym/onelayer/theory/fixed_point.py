@@ -65,7 +65,8 @@ def x_star(alpha, rho, c_tr=1.0):
     """Context noise per coordinate of ``s``: ``x* = (c_tr + rho)/alpha``.
 
     ``c_tr = tr C/d`` is the task power per dimension (``|w|^2/d``; 1 for the isotropic tasks
-    of Lu et al. 2024); the only place this combination is written.
+    of Lu et al. 2024); the one place the numeric code writes this combination
+    (:func:`iclsym.onelayer.symbolic.asymptotic.x_star` is its symbolic twin).
 
     >>> x_star(10.0, 0.5)
     0.15

@@ -17,6 +17,7 @@ import numpy as np
 from iclsym.onelayer._generated import limits as _gen
 from iclsym.core.params import check_theory_args
 from iclsym.core.spectra import stieltjes_mp
+from iclsym.onelayer.theory.fixed_point import x_star
 
 __all__ = [
     "ridgeless",
@@ -32,21 +33,17 @@ __all__ = [
 ]
 
 
-def _xs(alpha, rho):
-    return (1.0 + rho) / alpha
-
-
 def _ik(kappa):
     with np.errstate(divide="ignore"):
         return 1.0 / kappa
 
 
 def _m(alpha, kappa, rho):
-    return stieltjes_mp(_xs(alpha, rho), kappa)
+    return stieltjes_mp(x_star(alpha, rho), kappa)
 
 
 def _mt(alpha, tau, kappa, rho):
-    return stieltjes_mp(_xs(alpha, rho), kappa / tau)
+    return stieltjes_mp(x_star(alpha, rho), kappa / tau)
 
 
 def _by_side(tau, above, below, at_one):
@@ -85,7 +82,7 @@ def _e_and_slope(alpha, tau, kappa, rho, which):
     Each element uses the branch of its own side (``tau > 1``: ``M_kappa(x*)``;
     ``tau < 1``: ``M_{kappa/tau}(x*)``); only the needed branch is evaluated.
     """
-    xs = (1.0 + rho) / alpha
+    xs = x_star(alpha, rho)
     ik = 1.0 / kappa
     e = np.empty_like(alpha)
     de = np.empty_like(alpha)
