@@ -33,6 +33,8 @@ __all__ = [
     "check_scalar",
     "check_size",
     "check_choice",
+    "check_computable",
+    "COMPUTABLE_RANGE",
 ]
 
 #: Canonical order of the asymptotic parameters.
@@ -101,11 +103,12 @@ def check_param(name: str, value) -> np.ndarray:
     return arr
 
 
-def check_theory_args(alpha, tau, kappa, rho, lam=0.0):
+def check_theory_args(alpha, tau, kappa, rho, lam=0.0, computable: bool = False):
     """Validate and broadcast ``(alpha, tau, kappa, rho, lam)``.
 
     Returns five float64 arrays of the common broadcast shape (0-d for
-    scalars).  This is the single entry check used by every theory function.
+    scalars).  This is the single entry check used by every theory function; the NumPy
+    evaluators pass ``computable=True`` to refuse values outside :data:`COMPUTABLE_RANGE`.
 
     Examples
     --------
@@ -118,11 +121,42 @@ def check_theory_args(alpha, tau, kappa, rho, lam=0.0):
     ValueError: kappa must satisfy 0 < kappa <= inf (inf: a fresh task per sequence); got 0.0
     """
     arrs = [check_param(n, v) for n, v in zip(PARAM_NAMES, (alpha, tau, kappa, rho, lam))]
+    if computable:
+        check_computable(*arrs)
     try:
         return tuple(np.broadcast_arrays(*arrs))
     except ValueError as exc:
         shapes = ", ".join(f"{n}{a.shape}" for n, a in zip(PARAM_NAMES, arrs))
         raise ValueError(f"parameters do not broadcast together: {shapes}") from exc
+
+
+#: Finite, non-zero parameter values the NumPy (float64) evaluators compute without overflow or
+#: underflow: ``1e-50 <= |value| <= 1e50`` for every parameter (``kappa = inf``, ``rho = 0`` and
+#: ``lam = 0`` are exact cases).  Checked over random points and the corners of the box by
+#: tests/onelayer/theory/test_computable_range.py; beyond it (``x* = (1 + rho)/alpha`` or the root
+#: near ``1e160``) squares overflow.  The mpmath evaluators (``precise``, ``--dps``) have no such limit.
+COMPUTABLE_RANGE = (1e-50, 1e50)
+
+
+def check_computable(*arrays, names=PARAM_NAMES):
+    """Refuse finite non-zero values outside :data:`COMPUTABLE_RANGE` (validated float arrays).
+
+    Examples
+    --------
+    >>> check_computable(np.array(1e3), np.array(2.0), np.array(np.inf), np.array(0.0), np.array(0.0))
+    >>> check_computable(np.array(1e155), np.array(2.0), np.array(1.0), np.array(0.0), np.array(0.0))
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha = 1e+155 is outside the range the NumPy evaluators compute, 1e-50 <= alpha <= 1e+50 (the mpmath evaluators, e.g. --dps 30, have no such limit)
+    """
+    lo, hi = COMPUTABLE_RANGE
+    for name, arr in zip(names, arrays):
+        a = np.abs(arr)
+        bad = np.isfinite(a) & (a != 0) & ((a < lo) | (a > hi))
+        if np.any(bad):
+            first = float(np.asarray(arr)[bad].flat[0])
+            raise ValueError(f"{name} = {first:g} is outside the range the NumPy evaluators compute, "
+                             f"{lo:g} <= {name} <= {hi:g} (the mpmath evaluators, e.g. --dps 30, have no such limit)")
 
 
 def check_scalar(name: str, value) -> float:

@@ -35,7 +35,7 @@ def ridge_state(alpha, tau, kappa, rho, lam=0.0) -> dict:
     >>> float(st["eps"]), float(st["S"])   # nu = 1 + 2: S = 1/(1 + nu)
     (2.0, 0.25)
     """
-    alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam)
+    alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam, computable=True)
     xs = x_star(alpha, rho)
     ik = 1.0 / kappa
     law = MarchenkoPastur(ik=ik)
@@ -54,6 +54,17 @@ def ridge_state(alpha, tau, kappa, rho, lam=0.0) -> dict:
 
 def _unwrap(a):
     return a[()] if a.ndim == 0 else a
+
+
+def _no_nan(st, *values):
+    """Refuse to return a NaN (never expected inside the computable range; a defect if it happens)."""
+    for v in values:
+        bad = np.isnan(v)
+        if np.any(bad):
+            i = np.flatnonzero(np.broadcast_to(bad, st["tau"].shape))[0]
+            point = ", ".join(f"{n}={np.ravel(st[n])[i]:g}" for n in ("alpha", "tau", "kappa", "rho", "lam"))
+            raise ValueError(f"the theory evaluated to NaN at {point} (please report this point)")
+    return values
 
 
 def _errors(st):
@@ -80,7 +91,8 @@ def errors(alpha, tau, kappa, rho, lam=0.0):
     """
     st = ridge_state(alpha, tau, kappa, rho, lam)
     e1, e2 = _errors(st)
-    return _unwrap(e1), _unwrap(e2), _unwrap(_gap(st))
+    e1, e2, g = _no_nan(st, e1, e2, _gap(st))
+    return _unwrap(e1), _unwrap(e2), _unwrap(g)
 
 
 def e_icl(alpha, tau, kappa, rho, lam=0.0):
@@ -102,8 +114,9 @@ def e_icl(alpha, tau, kappa, rho, lam=0.0):
     >>> float(e_icl(1.0, 1.0, 0.5, 0.01))
     inf
     """
-    e1, _ = _errors(ridge_state(alpha, tau, kappa, rho, lam))
-    return _unwrap(e1)
+    st = ridge_state(alpha, tau, kappa, rho, lam)
+    e1, _ = _errors(st)
+    return _unwrap(_no_nan(st, e1)[0])
 
 
 def e_idg(alpha, tau, kappa, rho, lam=0.0):
@@ -120,8 +133,9 @@ def e_idg(alpha, tau, kappa, rho, lam=0.0):
     >>> float(e_idg(1.0, 2.0, 0.5, 0.01)) > 0.01
     True
     """
-    _, e2 = _errors(ridge_state(alpha, tau, kappa, rho, lam))
-    return _unwrap(e2)
+    st = ridge_state(alpha, tau, kappa, rho, lam)
+    _, e2 = _errors(st)
+    return _unwrap(_no_nan(st, e2)[0])
 
 
 def g_task(alpha, tau, kappa, rho, lam=0.0):
@@ -135,4 +149,5 @@ def g_task(alpha, tau, kappa, rho, lam=0.0):
     >>> bool(g_task(10.0, 2.0, 0.5, 0.01, 1e-3) > 0)
     True
     """
-    return _unwrap(_gap(ridge_state(alpha, tau, kappa, rho, lam)))
+    st = ridge_state(alpha, tau, kappa, rho, lam)
+    return _unwrap(_no_nan(st, _gap(st))[0])

@@ -68,7 +68,7 @@ def ridgeless(alpha, tau, kappa, rho):
     >>> round(float(e_icl), 12), round(float(e_idg), 12)
     (1.038497768559, 0.801213334409)
     """
-    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
         above = _gen.ridgeless_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
@@ -111,7 +111,7 @@ def ridgeless_with_derivative(alpha, tau, kappa, rho):
     >>> bool(abs((ep - e) / h - de) < 1e-6)
     True
     """
-    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     alpha, tau, kappa, rho = np.broadcast_arrays(alpha, tau, kappa, rho)
     pole = tau == 1
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -131,7 +131,7 @@ def lam_slope(alpha, tau, kappa, rho):
     >>> bool(np.isclose(b_icl, b_idg))
     True
     """
-    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
         above = _gen.lam_slope_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
@@ -146,7 +146,7 @@ def pole_residue(alpha, kappa, rho):
     >>> bool(c_icl > c_idg > 0)
     True
     """
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho)
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho, computable=True)
     return _gen.pole_residue(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
 
@@ -160,7 +160,7 @@ def peak_coefficient(alpha, kappa, rho):
     >>> bool(a > 0 and c > 0)
     True
     """
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho)
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho, computable=True)
     return _gen.peak_coefficient(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
 
@@ -173,7 +173,7 @@ def tau_inf(alpha, kappa, rho):
     >>> bool(np.isclose(e_icl, e_idg))
     True
     """
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 2.0, kappa, rho)
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 2.0, kappa, rho, computable=True)
     return _gen.tau_inf(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
 
@@ -189,7 +189,7 @@ def alpha_inf_tau_inf(kappa, rho):
     >>> out["g_task"][0].tolist(), out["g_task"][2].tolist()
     ([0.5, 0.0, 0.0], [2.0, 0.5, 2.0])
     """
-    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho)
+    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
         lt = _gen.alpha_inf_tau_inf_lt(ik, rho)
@@ -212,7 +212,7 @@ def alpha_inf_fixed_tau(tau, kappa, rho):
     >>> float(q), bool(np.isclose(A, (0.1 / 1.1) * 0.5 / 1.0))
     (1.0, True)
     """
-    _, tau, kappa, rho, _ = check_theory_args(1.0, tau, kappa, rho)
+    _, tau, kappa, rho, _ = check_theory_args(1.0, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     kc = np.minimum(tau, 1.0)
     res = {}
@@ -240,7 +240,7 @@ def g_task_tau_prop_alpha(c, kappa, rho):
     c = np.asarray(c, dtype=np.float64)
     if np.any(~np.isfinite(c)) or np.any(c <= 0):
         raise ValueError(f"c must satisfy 0 < c < inf (tau = c alpha); got {c!r}")
-    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho)
+    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho, computable=True)
     lt, eq, gt = _gen.g_task_tau_prop_alpha(c, _ik(kappa), rho)
     return _by_regime(kappa, 1.0, lt, eq, gt)
 
@@ -251,7 +251,7 @@ def kappa_inf_ridgeless(alpha, tau, rho):
     >>> float(kappa_inf_ridgeless(10.0, 2.0, 0.0))  # doctest: +ELLIPSIS
     0.1818...
     """
-    alpha, tau, _, rho, _ = check_theory_args(alpha, tau, np.inf, rho)
+    alpha, tau, _, rho, _ = check_theory_args(alpha, tau, np.inf, rho, computable=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         above, below = _gen.kappa_inf_ridgeless(alpha, tau, rho)
     return _by_side(tau, (above,), (below,), np.inf)[0]
