@@ -17,7 +17,7 @@ import traceback
 
 from iclsym.core.params import check_size
 from iclsym.sweep.kinds import run_job_timed
-from iclsym.sweep.threads import blas_env, limit_blas_threads
+from iclsym.sweep.threads import blas_env, limit_blas_threads, one_blas_thread
 
 __all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers"]
 
@@ -51,7 +51,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 class SerialExecutor:
-    """Run jobs one after the other in this process (debugging, tests).
+    """Run jobs one after the other in this process (debugging, tests), each with one BLAS thread.
 
     Examples
     --------
@@ -66,7 +66,8 @@ class SerialExecutor:
     def results(self, jobs):
         for job in jobs:
             try:
-                result, seconds = run_job_timed(*job.call_args())
+                with one_blas_thread():  # as in the pool's workers: the same numbers
+                    result, seconds = run_job_timed(*job.call_args())
             except Exception as exc:  # a failed job is reported, the sweep goes on
                 yield job, None, None, _error_text(exc)
             else:

@@ -168,10 +168,10 @@ class ResultStore:
         names = spec.coordinate_names
         if self._has_table(kind):
             have = [r[1] for r in self._con.execute(f"PRAGMA table_info({_table(kind)})")]
-            want = ["id", *names, *_BOOKKEEPING, "result", "seconds", "finished"]
+            want = ["id", *names, *_BOOKKEEPING, "result", "timing", "seconds", "finished"]
             if have != want:
                 raise StoreError(
-                    f"store {self.path}: the table of kind {kind!r} has columns {have[1:len(have) - 6]} but this "
+                    f"store {self.path}: the table of kind {kind!r} has columns {have[1:len(have) - 8]} but this "
                     f"iclsym declares the coordinates {list(names)}; use a new --store path")
         else:
             cols = ",\n    ".join(f"{c.name} {c.sql_type} NOT NULL" for c in spec.coords)
@@ -181,7 +181,7 @@ CREATE TABLE {_table(kind)} (
     id INTEGER PRIMARY KEY,
     {cols},
     run INTEGER NOT NULL, base_seed INTEGER NOT NULL, seed INTEGER NOT NULL, fingerprint TEXT NOT NULL,
-    result TEXT NOT NULL, seconds REAL, finished REAL,
+    result TEXT NOT NULL, timing TEXT, seconds REAL, finished REAL,
     UNIQUE ({key})
 );
 CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
@@ -206,11 +206,17 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
         return (row["kind"], *(row[n] for n in names), row["run"], row["base_seed"], row["fingerprint"])
 
     def add(self, job: Job, result: dict, seconds: float | None = None) -> bool:
-        """Insert one finished job and commit at once; ``False`` if it was already stored."""
+        """Insert one finished job and commit at once; ``False`` if it was already stored.
+
+        Wall-clock fields of the result (keys starting with ``seconds``) are kept apart from the
+        result itself, so the stored results of a sweep are the same bytes whichever executor ran it.
+        """
         self._ensure_table(job.kind)
-        text = json.dumps(result, default=_jsonable, sort_keys=True)
-        names = job.spec.coordinate_names + _BOOKKEEPING + ("result", "seconds", "finished")
-        values = (*job.values, job.run, job.base_seed, job.seed, self.fingerprint(job.kind), text, seconds, time.time())
+        timing = {k: v for k, v in result.items() if k.startswith("seconds")}
+        text = json.dumps({k: v for k, v in result.items() if k not in timing}, default=_jsonable, sort_keys=True)
+        names = job.spec.coordinate_names + _BOOKKEEPING + ("result", "timing", "seconds", "finished")
+        values = (*job.values, job.run, job.base_seed, job.seed, self.fingerprint(job.kind), text,
+                  json.dumps(timing, default=_jsonable, sort_keys=True), seconds, time.time())
         cur = self._con.execute(
             f"INSERT OR IGNORE INTO {_table(job.kind)} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
             values)
@@ -278,14 +284,15 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
                 raise ValueError(f"cannot filter on {col!r}; coordinates of {kind!r} are {spec.coordinate_names}")
             conds.append(f"{col} = ?")
         names = spec.coordinate_names + _BOOKKEEPING
-        sql = f"SELECT {', '.join(names)}, result, seconds FROM {_table(kind)}"
+        sql = f"SELECT {', '.join(names)}, result, timing, seconds FROM {_table(kind)}"
         if conds:
             sql += " WHERE " + " AND ".join(conds)
         sql += " ORDER BY " + ", ".join(spec.coordinate_names + ("run", "base_seed", "id"))
         out = []
-        for *coords, result, seconds in self._con.execute(sql, values):
+        for *coords, result, timing, seconds in self._con.execute(sql, values):
             rec = {"kind": kind}
             rec.update(json.loads(result))
+            rec.update(json.loads(timing or "{}"))
             rec.update(zip(names, coords))  # coordinates win over echoes in the result
             rec["job_seconds"] = seconds
             out.append(rec)
