@@ -14,7 +14,7 @@ import importlib
 import time
 from pathlib import Path
 
-from iclsym.cli.sweep import add_executor_arguments, executor_from_args
+from iclsym.cli.sweep import add_executor_arguments, check_executor_args, executor_from_args
 
 HELP = "reproduce the paper's Figures 1-4 (--quick: minutes, reduced d; --full: paper scale) with a report"
 
@@ -38,9 +38,11 @@ def add_arguments(p):
     mode.add_argument("--tiny", dest="mode", action="store_const", const="tiny", help=argparse.SUPPRESS)
     p.set_defaults(mode="quick")
     p.add_argument("--only", type=_only, default=None, help="comma-separated figure numbers, e.g. 1,2")
-    p.add_argument("--out", default="iclsym-figures", help="output directory (figures, report.md, store)")
-    p.add_argument("--d", type=int, default=None, help="override the simulation dimension")
-    p.add_argument("--runs", type=int, default=None, help="override the runs per point")
+    p.add_argument("--out", default="iclsym-figures",
+                   help="output folder for figures, report.md and the store (default iclsym-figures); files in it "
+                        "that iclsym did not write are never overwritten")
+    p.add_argument("--d", type=int, default=None, help="override the simulation dimension (default: the mode's)")
+    p.add_argument("--runs", type=int, default=None, help="override the runs per point (default: the mode's)")
     p.add_argument("--estimate-only", action="store_true", help="print the expected cost and exit")
     add_executor_arguments(p)
 
@@ -70,20 +72,26 @@ def _estimate_text(jobs, store, workers):
 
 
 def run(args) -> int:
+    from iclsym.cli.outputs import OutputFolder, check_store_path
     from iclsym.figures import FIGURES
     from iclsym.figures.report import write_report
+    from iclsym.sweep.provenance import provenance
     from iclsym.figures.settings import quick
     from iclsym.sweep import ResultStore, default_workers, run_sweep
 
     t_start = time.perf_counter()
+    check_executor_args(args)
     settings = _settings(args)
     names = args.only or list(FIGURES[1])
     modules = [importlib.import_module(f"iclsym.figures.paper1.{n}") for n in names]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    store = ResultStore(args.store or out / "results.sqlite")
-    workers = args.workers or (1 if args.serial else default_workers())
+    out = OutputFolder(args.out)
     jobs = [job for m in modules for job in m.jobs(settings)]
+    out.provenance = provenance({job.kind for job in jobs})
+    for name in names:  # refuse before any work if an output would overwrite a file iclsym did not write
+        out.claim(f"{name}.png"), out.claim(f"{name}.pdf")
+    out.claim("report.md")
+    store = ResultStore(out.path / "results.sqlite" if args.store is None else check_store_path(args.store))
+    workers = args.workers or (1 if args.serial else default_workers())
     print(f"iclsym figures --{settings.mode}: {', '.join(names)}; linear attention d={settings.d} x {settings.runs} "
           f"runs, dMMSE d={settings.d_dmmse} x {settings.runs_dmmse} runs; store {store.path}")
     executor = None
@@ -112,7 +120,7 @@ def run(args) -> int:
             t0 = time.perf_counter()
             paths += module.plot(store, settings, out)
             rows += module.points(store, settings)
-            print(f"{name}: {time.perf_counter() - t0:.1f} s -> {out / (name + '.png')}")
+            print(f"{name}: {time.perf_counter() - t0:.1f} s -> {out.path / (name + '.png')}")
         wall = time.perf_counter() - t_start
         timings = {
             "wall time of this run": f"{wall:.1f} s",

@@ -131,14 +131,17 @@ def check_theory_args(alpha, tau, kappa, rho, lam=0.0, computable: bool = False)
 
 
 #: Finite, non-zero parameter values the NumPy (float64) evaluators compute without overflow or
-#: underflow: ``1e-50 <= |value| <= 1e50`` for every parameter (``kappa = inf``, ``rho = 0`` and
-#: ``lam = 0`` are exact cases).  Checked over random points and the corners of the box by
+#: underflow: ``1e-50 <= value <= 1e50`` for ``alpha, tau, kappa`` (``kappa = inf`` is exact) and
+#: ``value <= 1e50`` for ``rho, lam`` (any small value, and 0, is fine).  Checked over random points and the corners of the box by
 #: tests/onelayer/theory/test_computable_range.py; beyond it (``x* = (1 + rho)/alpha`` or the root
 #: near ``1e160``) squares overflow.  The mpmath evaluators (``precise``, ``--dps``) have no such limit.
 COMPUTABLE_RANGE = (1e-50, 1e50)
 
 
-def check_computable(*arrays, names=PARAM_NAMES):
+_NUMPY_HINT = " (the mpmath evaluators, e.g. --dps 30, have no such limit)"
+
+
+def check_computable(*arrays, names=PARAM_NAMES, what="the NumPy evaluators compute", hint=_NUMPY_HINT):
     """Refuse finite non-zero values outside :data:`COMPUTABLE_RANGE` (validated float arrays).
 
     Examples
@@ -152,11 +155,12 @@ def check_computable(*arrays, names=PARAM_NAMES):
     lo, hi = COMPUTABLE_RANGE
     for name, arr in zip(names, arrays):
         a = np.abs(arr)
-        bad = np.isfinite(a) & (a != 0) & ((a < lo) | (a > hi))
+        floor = 0.0 if name in ("rho", "lam") else lo
+        bad = np.isfinite(a) & (a != 0) & ((a < floor) | (a > hi))
         if np.any(bad):
             first = float(np.asarray(arr)[bad].flat[0])
-            raise ValueError(f"{name} = {first:g} is outside the range the NumPy evaluators compute, "
-                             f"{lo:g} <= {name} <= {hi:g} (the mpmath evaluators, e.g. --dps 30, have no such limit)")
+            text = f"{name} <= {hi:g}" if floor == 0 else f"{lo:g} <= {name} <= {hi:g}"
+            raise ValueError(f"{name} = {first:g} is outside the range {what}, {text}{hint}")
 
 
 def check_scalar(name: str, value) -> float:
@@ -177,7 +181,7 @@ def check_scalar(name: str, value) -> float:
     return float(arr)
 
 
-def check_size(name: str, value, minimum: int = 1, allow_inf: bool = False) -> int | float:
+def check_size(name: str, value, minimum: int = 1, allow_inf: bool = False, maximum: int | None = None) -> int | float:
     """Validate a finite size (``d``, ``ell``, ``k``, ``n``, ``runs`` ...).
 
     Examples
@@ -201,6 +205,8 @@ def check_size(name: str, value, minimum: int = 1, allow_inf: bool = False) -> i
     if value < minimum:
         extra = " or inf" if allow_inf else ""
         raise ValueError(f"{name} must be an integer >= {minimum}{extra}; got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be an integer with {minimum} <= {name} <= {maximum}; got {value}")
     return value
 
 

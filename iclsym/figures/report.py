@@ -116,8 +116,8 @@ def _summary(rows) -> str:
 
 
 def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None) -> Path:
-    """Write ``out_dir/report.md`` and return its path."""
-    out_dir = Path(out_dir)
+    """Write ``out_dir/report.md`` and return its path (``out_dir``: a path or an output folder, see
+    :func:`iclsym.figures.common.save`)."""
     source, forms = closed_forms_text(root)
     parts = [
         "# iclsym: reproduction of Lu et al. (2024), Figures 1-4",
@@ -156,7 +156,17 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         forms.strip(),
         "",
     ]
-    path = out_dir / "report.md"
-    out_dir.mkdir(parents=True, exist_ok=True)
+    info = getattr(out_dir, "provenance", None)
+    if info:
+        from iclsym.sweep.provenance import provenance_lines
+
+        parts += ["## Provenance", ""] + [f"- {line}" for line in provenance_lines(info)] + [""]
+    if hasattr(out_dir, "claim"):
+        path = out_dir.claim("report.md")
+    else:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        path = Path(out_dir) / "report.md"
     path.write_text("\n".join(parts), encoding="utf-8")
+    if hasattr(out_dir, "record"):
+        out_dir.record(path)
     return path

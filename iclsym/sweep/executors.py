@@ -19,7 +19,10 @@ from iclsym.core.params import check_size
 from iclsym.sweep.kinds import run_job_timed
 from iclsym.sweep.threads import blas_env, limit_blas_threads, one_blas_thread
 
-__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers"]
+__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers", "CONNECT_TIMEOUT"]
+
+#: seconds to wait for a Dask scheduler before giving up
+CONNECT_TIMEOUT = 10
 
 
 def default_workers() -> int:
@@ -166,7 +169,11 @@ class DaskExecutor:
             if isinstance(scheduler, Client):
                 self.client, self._own_client = scheduler, False
             else:
-                self.client = Client(str(scheduler))
+                try:
+                    self.client = Client(str(scheduler), timeout=f"{CONNECT_TIMEOUT}s")
+                except (OSError, TimeoutError, ValueError) as exc:
+                    raise ValueError(f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s "
+                                     f"({exc})") from None
         else:
             self._cluster = _start_cluster(cluster, self.workers, cluster_kwargs or {})
             self.client = Client(self._cluster)

@@ -96,7 +96,7 @@ class Coord:
                     raise ValueError(f"{self.name} must be a real number; got nan")
             if np.ndim(arr) != 0:
                 raise ValueError(f"{self.name} must be a single number in a job; got shape {np.shape(arr)}")
-            return float(arr)
+            return float(arr) + 0.0  # -0.0 and 0.0 are one value (one seed, one key)
         if self.type is int:
             return check_size(self.name, value, minimum=self.minimum if self.minimum is not None else -(2**62))
         if self.type is bool:

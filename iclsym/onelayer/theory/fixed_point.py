@@ -138,7 +138,10 @@ def _newton(xs, tau, law, lam, L):
         pole = tl / e
         h = np.where(eS <= one_m_eS, eS - (1 - t) - pole, t - pole - one_m_eS)
         scale = np.maximum(np.minimum(eS, one_m_eS), pole)
-        dh = U + x * P + pole / e
+        with np.errstate(over="ignore"):
+            # tiny lam (eps ~ tau lam/(tau - 1) near 1e-300): pole/e overflows, the step is 0 and the
+            # start, the bound L_m, is the root to rounding (its error is O(eps/x*))
+            dh = U + x * P + pole / e
         # No upper clip is needed: from the left the iterates never pass the root, and a
         # rounding-induced start on the right lands back on the left (tangents lie above h).
         new = np.maximum(e - h / dh, lo)
