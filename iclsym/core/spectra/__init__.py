@@ -25,6 +25,6 @@ All arrays broadcast with the parameter arrays of the caller.  Implementations:
   Marchenko–Pastur fixed point in the eigenvalues of ``C``) implements the same interface.
 """
 
-from iclsym.core.spectra.marchenko_pastur import MarchenkoPastur, mp_parts, stieltjes_mp
+from iclsym.core.spectra.marchenko_pastur import MarchenkoPastur, mp_parts, mp_parts_scalar, stieltjes_mp
 
-__all__ = ["MarchenkoPastur", "mp_parts", "stieltjes_mp"]
+__all__ = ["MarchenkoPastur", "mp_parts", "mp_parts_scalar", "stieltjes_mp"]

@@ -5,7 +5,9 @@ is the ridge IDG error derived in ``notebooks/02_ridge_theory.py`` (``e_IDG = -t
 ``g_task = e_icl - e_idg``.  The formulas are evaluated in the cancellation-free forms generated
 into :mod:`iclsym.onelayer._generated.asymptotic` by ``derivations/onelayer/asymptotic.py``; the
 traces of the Marchenko–Pastur law come from :class:`iclsym.core.spectra.MarchenkoPastur`, the
-root from :mod:`iclsym.onelayer.theory.fixed_point`; this module only assembles them.
+root from :mod:`iclsym.onelayer.theory.fixed_point`; this module only assembles them.  One point
+given as Python numbers takes the scalar fast path (:mod:`iclsym.onelayer.theory.scalar`: the same
+formulas on floats, a float out).
 
 ``lam = 0`` is the ``lam -> 0+`` limit of the ridge forms: ``eps`` is the closed-form ridgeless
 root and ``r = tau lam/eps`` is replaced by its limit ``max(tau - 1, 0)``.  These reproduce the
@@ -21,6 +23,7 @@ from iclsym.core._generated import marchenko_pastur as _mp
 from iclsym.core.params import check_theory_args
 from iclsym.core.spectra import MarchenkoPastur
 from iclsym.onelayer._generated import asymptotic as _gen
+from iclsym.onelayer.theory import scalar as _scalar
 from iclsym.onelayer.theory.fixed_point import solve_fixed_point, x_star
 
 __all__ = ["e_icl", "e_idg", "g_task", "ridge_state", "errors"]
@@ -89,6 +92,9 @@ def errors(alpha, tau, kappa, rho, lam=0.0):
     >>> bool(abs(e1 - e2) < 1e-14), float(g)
     (True, 0.0)
     """
+    fast = _scalar.point(alpha, tau, kappa, rho, lam)
+    if fast is not None:
+        return fast[1:]
     st = ridge_state(alpha, tau, kappa, rho, lam)
     e1, e2 = _errors(st)
     e1, e2, g = _no_nan(st, e1, e2, _gap(st))
@@ -114,6 +120,9 @@ def e_icl(alpha, tau, kappa, rho, lam=0.0):
     >>> float(e_icl(1.0, 1.0, 0.5, 0.01))
     inf
     """
+    fast = _scalar.point(alpha, tau, kappa, rho, lam)
+    if fast is not None:
+        return fast[1]
     st = ridge_state(alpha, tau, kappa, rho, lam)
     e1, _ = _errors(st)
     return _unwrap(_no_nan(st, e1)[0])
@@ -133,6 +142,9 @@ def e_idg(alpha, tau, kappa, rho, lam=0.0):
     >>> float(e_idg(1.0, 2.0, 0.5, 0.01)) > 0.01
     True
     """
+    fast = _scalar.point(alpha, tau, kappa, rho, lam)
+    if fast is not None:
+        return fast[2]
     st = ridge_state(alpha, tau, kappa, rho, lam)
     _, e2 = _errors(st)
     return _unwrap(_no_nan(st, e2)[0])
@@ -149,5 +161,8 @@ def g_task(alpha, tau, kappa, rho, lam=0.0):
     >>> bool(g_task(10.0, 2.0, 0.5, 0.01, 1e-3) > 0)
     True
     """
+    fast = _scalar.point(alpha, tau, kappa, rho, lam)
+    if fast is not None:
+        return fast[3]
     st = ridge_state(alpha, tau, kappa, rho, lam)
     return _unwrap(_no_nan(st, _gap(st))[0])

@@ -226,6 +226,11 @@ def solve_eps(alpha, tau, kappa, rho, lam=0.0):
     >>> e = float(solve_eps(1.0, 2.0, 0.5, 0.1, lam=1e-8)); round(e / 2e-8, 4)   # ~ tau lam/(tau-1)
     1.0
     """
+    from iclsym.onelayer.theory import scalar
+
+    fast = scalar.point(alpha, tau, kappa, rho, lam)
+    if fast is not None:
+        return fast[0]
     alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam, computable=True)
     eps = solve_fixed_point(x_star(alpha, rho), tau, lam, MarchenkoPastur(ik=1.0 / kappa))
     return eps[()] if eps.ndim == 0 else eps

@@ -12,11 +12,15 @@ Every function returns ``(icl, idg)`` arrays unless stated otherwise.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from iclsym.onelayer._generated import limits as _gen
+from iclsym.onelayer._generated import limits_scalar as _sgen
 from iclsym.core.params import check_theory_args
-from iclsym.core.spectra import stieltjes_mp
+from iclsym.core.params import COMPUTABLE_RANGE
+from iclsym.core.spectra import mp_parts_scalar, stieltjes_mp
 from iclsym.onelayer.theory.fixed_point import x_star
 
 __all__ = [
@@ -58,6 +62,51 @@ def _by_regime(kappa, crit, lt, eq, gt):
     return np.where(kappa < crit, lt, np.where(kappa > crit, gt, eq)) * np.ones_like(kappa)
 
 
+_LO, _HI = COMPUTABLE_RANGE
+_FAIL = (ZeroDivisionError, OverflowError, ValueError)
+
+
+def _plain(**values):
+    """The arguments as Python floats when all are plain numbers inside the computable range
+    (``kappa`` may be ``inf``, ``rho`` may be 0), else ``None``: the vectorised path then validates.
+
+    One point given as Python numbers is evaluated on floats with the scalar flavour of the same
+    generated closed forms (a float out); see :mod:`iclsym.onelayer.theory.scalar`.
+    """
+    out = []
+    for name, v in values.items():
+        if type(v) not in (float, int) or v != v:
+            return None
+        v = float(v)
+        if name == "rho":
+            ok = 0 <= v <= _HI
+        elif name == "kappa":
+            ok = _LO <= v <= _HI or v == math.inf
+        else:
+            ok = _LO <= v <= _HI
+        if not ok:
+            return None
+        out.append(v)
+    return out
+
+
+def _m1(xs, ik):
+    return mp_parts_scalar(xs, ik)[0]
+
+
+def _side(tau, above, below, at_one):
+    """Scalar ``_by_side``: call only the branch of ``tau``'s side."""
+    if tau == 1:
+        return at_one
+    return above() if tau > 1 else below()
+
+
+def _regime(kappa, crit, values):
+    """Scalar ``_by_regime`` on a ``(lt, eq, gt)`` triple."""
+    lt, eq, gt = values
+    return lt if kappa < crit else (gt if kappa > crit else eq)
+
+
 def ridgeless(alpha, tau, kappa, rho):
     """Ridgeless ``(e_ICL, e_IDG)`` from the derived closed forms (docs/onelayer/asymptotic-theory.md).
 
@@ -68,6 +117,15 @@ def ridgeless(alpha, tau, kappa, rho):
     >>> round(float(e_icl), 12), round(float(e_idg), 12)
     (1.038497768559, 0.801213334409)
     """
+    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        a, tt, k, r = s
+        xs, ik = x_star(a, r), 1.0 / k
+        try:
+            return _side(tt, lambda: _sgen.ridgeless_above(a, tt, ik, r, _m1(xs, ik)),
+                         lambda: _sgen.ridgeless_below(a, tt, ik, r, _m1(xs, 1.0 / (k / tt))), (math.inf, math.inf))
+        except _FAIL:
+            pass
     alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -111,6 +169,20 @@ def ridgeless_with_derivative(alpha, tau, kappa, rho):
     >>> bool(abs((ep - e) / h - de) < 1e-6)
     True
     """
+    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        a, tt, k, r = s
+        xs, ik = x_star(a, r), 1.0 / k
+        if tt == 1:
+            return math.inf, 0.0, math.inf, 0.0
+        side, ik_m = ("above", ik) if tt > 1 else ("below", 1.0 / (k / tt))
+        try:
+            m = _m1(xs, ik_m)
+            e1, d1 = getattr(_sgen, f"derivative_icl_{side}")(a, tt, ik, r, m)
+            e2, d2 = getattr(_sgen, f"derivative_idg_{side}")(a, tt, ik, r, m)
+            return e1, d1, e2, d2
+        except _FAIL:
+            pass
     alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     alpha, tau, kappa, rho = np.broadcast_arrays(alpha, tau, kappa, rho)
     pole = tau == 1
@@ -131,6 +203,15 @@ def lam_slope(alpha, tau, kappa, rho):
     >>> bool(np.isclose(b_icl, b_idg))
     True
     """
+    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        a, tt, k, r = s
+        xs, ik = x_star(a, r), 1.0 / k
+        try:
+            return _side(tt, lambda: _sgen.lam_slope_above(a, tt, ik, r, _m1(xs, ik)),
+                         lambda: _sgen.lam_slope_below(a, tt, ik, r, _m1(xs, 1.0 / (k / tt))), (-math.inf, -math.inf))
+        except _FAIL:
+            pass
     alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -146,6 +227,14 @@ def pole_residue(alpha, kappa, rho):
     >>> bool(c_icl > c_idg > 0)
     True
     """
+    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
+    if s is not None:
+        a, k, r = s
+        ik = 1.0 / k
+        try:
+            return _sgen.pole_residue(a, ik, r, _m1(x_star(a, r), ik))
+        except _FAIL:
+            pass
     alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho, computable=True)
     return _gen.pole_residue(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
@@ -160,6 +249,14 @@ def peak_coefficient(alpha, kappa, rho):
     >>> bool(a > 0 and c > 0)
     True
     """
+    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
+    if s is not None:
+        a, k, r = s
+        ik = 1.0 / k
+        try:
+            return _sgen.peak_coefficient(a, ik, r, _m1(x_star(a, r), ik))
+        except _FAIL:
+            pass
     alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho, computable=True)
     return _gen.peak_coefficient(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
@@ -173,6 +270,14 @@ def tau_inf(alpha, kappa, rho):
     >>> bool(np.isclose(e_icl, e_idg))
     True
     """
+    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
+    if s is not None:
+        a, k, r = s
+        ik = 1.0 / k
+        try:
+            return _sgen.tau_inf(a, ik, r, _m1(x_star(a, r), ik))
+        except _FAIL:
+            pass
     alpha, _, kappa, rho, _ = check_theory_args(alpha, 2.0, kappa, rho, computable=True)
     return _gen.tau_inf(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
@@ -189,6 +294,16 @@ def alpha_inf_tau_inf(kappa, rho):
     >>> out["g_task"][0].tolist(), out["g_task"][2].tolist()
     ([0.5, 0.0, 0.0], [2.0, 0.5, 2.0])
     """
+    s = _plain(kappa=kappa, rho=rho)
+    if s is not None:
+        k, r = s
+        ik = 1.0 / k
+        regime = "lt" if k < 1 else ("gt" if k > 1 else "eq")
+        try:
+            vals = getattr(_sgen, f"alpha_inf_tau_inf_{regime}")(ik, r)
+            return {n: tuple(vals[3 * i: 3 * i + 3]) for i, n in enumerate(("e_icl", "e_idg", "g_task"))}
+        except _FAIL:
+            pass
     _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -212,6 +327,21 @@ def alpha_inf_fixed_tau(tau, kappa, rho):
     >>> float(q), bool(np.isclose(A, (0.1 / 1.1) * 0.5 / 1.0))
     (1.0, True)
     """
+    s = _plain(tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        tt, k, r = s
+        ik, kc = 1.0 / k, min(tt, 1.0)
+        if tt == 1:
+            vals = [math.inf] * 6
+        else:
+            side = "above" if tt > 1 else "below"
+            regime = "lt" if k < kc else ("gt" if k > kc else "eq")
+            try:
+                vals = list(getattr(_sgen, f"alpha_inf_fixed_tau_{side}_{regime}")(tt, ik, r))
+            except _FAIL:
+                vals = None
+        if vals is not None:
+            return {"e_icl": tuple(vals[0:3]), "e_idg": tuple(vals[3:6])}
     _, tau, kappa, rho, _ = check_theory_args(1.0, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     kc = np.minimum(tau, 1.0)
@@ -237,12 +367,21 @@ def g_task_tau_prop_alpha(c, kappa, rho):
     >>> float(g_task_tau_prop_alpha(0.2, 0.5, 0.01))  # doctest: +ELLIPSIS
     0.524752...
     """
+    s = _plain(c=c, kappa=kappa, rho=rho)
+    if s is not None:
+        cc, k, r = s
+        try:
+            return _regime(k, 1.0, _sgen.g_task_tau_prop_alpha(cc, 1.0 / k, r))
+        except _FAIL:
+            pass
     c = np.asarray(c, dtype=np.float64)
     if np.any(~np.isfinite(c)) or np.any(c <= 0):
         raise ValueError(f"c must satisfy 0 < c < inf (tau = c alpha); got {c!r}")
     _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho, computable=True)
-    lt, eq, gt = _gen.g_task_tau_prop_alpha(c, _ik(kappa), rho)
-    return _by_regime(kappa, 1.0, lt, eq, gt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lt, eq, gt = _gen.g_task_tau_prop_alpha(c, _ik(kappa), rho)
+    out = _by_regime(kappa, 1.0, lt, eq, gt)
+    return float(out) if s is not None else out
 
 
 def kappa_inf_ridgeless(alpha, tau, rho):
@@ -251,6 +390,16 @@ def kappa_inf_ridgeless(alpha, tau, rho):
     >>> float(kappa_inf_ridgeless(10.0, 2.0, 0.0))  # doctest: +ELLIPSIS
     0.1818...
     """
+    s = _plain(alpha=alpha, tau=tau, rho=rho)
+    if s is not None:
+        a, tt, r = s
+        if tt == 1:
+            return math.inf
+        try:
+            above, below = _sgen.kappa_inf_ridgeless(a, tt, r)
+            return above if tt > 1 else below
+        except _FAIL:
+            pass
     alpha, tau, _, rho, _ = check_theory_args(alpha, tau, np.inf, rho, computable=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         above, below = _gen.kappa_inf_ridgeless(alpha, tau, rho)
