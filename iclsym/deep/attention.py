@@ -6,11 +6,17 @@ scaling, the +-1 mask) with the label read-in and readout fixed, ``w_y = w_o = e
 initialisation is small and balanced and respects the alignment (``W_x`` writes the ``x``
 subspace, ``W_q, W_k`` read it, ``W_v`` maps the label channel to itself):
 
-    W_x = s sqrt(2) [I_D; 0],   W_q = W_k = s P_x,   W_v = s e_N e_N^T,
+    W_x = s sqrt(2) [I_D; 0],   W_q = W_k = s P_x,   W_v = s sqrt(D) e_N e_N^T,
 
-so ``Gamma = W_x^T W_q^T W_k W_x (w_y^T W_v w_y) = 2 s^5 I``; gradient descent keeps the balance
-and ``Gamma = gamma I`` with ``gamma ∝ w^5`` (the ``gamma = w^5`` theory,
-:func:`iclsym.deep.dynamics.full_attention_flow`).  All weights are trained (nothing is frozen
+balanced in Frobenius norm (``|W_x|^2/2 = |W_q|^2 = |W_k|^2 = |W_v|^2 = D s^2``), so
+``Gamma = (w_y^T W_v w_y) W_x^T W_q^T W_k W_x = 2 sqrt(D) s^5 I``.  Gradient flow conserves the
+balance, and with the step ``lr D`` on ``(1/2) MSE`` the scalar ``gamma`` obeys
+
+    dgamma/dstep = -(5/2) lr (2 sqrt(D))^(2/5) gamma^(8/5) R'(gamma),
+
+which is the ``gamma = w^5`` theory (:func:`iclsym.deep.dynamics.full_attention_flow`,
+``dgamma/dt = -25 gamma^(8/5) R'``) at ``t = steps lr (2 sqrt(D))^(2/5)/10`` from
+``w0 = (2 sqrt(D))^(1/5) s`` (:func:`flow_time`, :func:`flow_w0`).  All weights are trained (nothing is frozen
 except ``w_y = w_o``), so the alignment is learned, not imposed.
 """
 
@@ -24,7 +30,29 @@ import numpy as np
 from iclsym.deep.params import check_alpha, check_int, check_positive, check_setting
 from iclsym.deep.train import sample_batch
 
-__all__ = ["init_params", "train_attention"]
+__all__ = ["init_params", "train_attention", "flow_time", "flow_w0"]
+
+
+def flow_time(steps, lr: float, D: int):
+    """Gradient-flow time of ``steps`` SGD steps of :func:`train_attention` (module doc).
+
+    Examples
+    --------
+    >>> round(flow_time(10, 0.1, 16), 6)
+    0.2
+    """
+    return float(steps) * float(lr) * (2.0 * math.sqrt(D)) ** 0.4 / 10.0
+
+
+def flow_w0(scale: float, D: int) -> float:
+    """``w(0) = (2 sqrt(D))^(1/5) scale`` of the balanced initialisation (``gamma = w^5``).
+
+    Examples
+    --------
+    >>> round(flow_w0(0.5, 16) ** 5, 6)        # gamma(0) = 2 sqrt(D) s^5
+    0.25
+    """
+    return (2.0 * math.sqrt(D)) ** 0.2 * float(scale)
 
 
 def init_params(D: int, N: int, scale: float) -> dict:
@@ -42,7 +70,7 @@ def init_params(D: int, N: int, scale: float) -> dict:
     Px = np.zeros((N, N))
     Px[:D, :D] = np.eye(D)
     Wv = np.zeros((N, N))
-    Wv[N - 1, N - 1] = scale
+    Wv[N - 1, N - 1] = scale * math.sqrt(D)
     return {"W_x": Wx, "W_q": scale * Px, "W_k": scale * Px.copy(), "W_v": Wv}
 
 

@@ -41,7 +41,7 @@ from iclsym.deep.params import check_alpha, check_int, check_nonneg
 
 __all__ = ["iso_risk", "iso_risk_parts", "iso_risk_grad", "iso_gamma_star", "iso_risk_star",
            "iso_optimal", "narayana_moment", "iso_risk_polynomial", "mp_moment", "sgd_l1_coefficients",
-           "sgd_l1_curve", "gamma_stability_edge"]
+           "sgd_l1_curve", "sgd_l1_dist_identity", "gamma_stability_edge"]
 
 
 def _nodes(L: int, extra: int = 2):
@@ -368,3 +368,24 @@ def sgd_l1_curve(steps: int, eta, alpha, batch, queries, sigma2=0.0, C0: float |
     for t in range(steps):
         C[t + 1] = a * C[t] + b
     return C, (1.0 - 1.0 / cbar) + cbar * C
+
+
+def sgd_l1_dist_identity(steps: int, eta, alpha, batch, queries, sigma2=0.0, query_noise: bool = False):
+    """``||Gamma - I||_F^2/D`` along the ``L = 1`` online-SGD recursion from ``Gamma = 0``.
+
+    With ``m(t) = tr(Gamma)/D - 1/cbar`` (``m(t+1) = (1 - eta cbar) m(t)``, ``m(0) = -1/cbar``):
+    ``||Gamma - I||^2/D = C + 2 (1/cbar - 1) m + (1 - 1/cbar)^2`` -- the quantity the paper plots as
+    the "loss" of its ``L = 1`` SGD result; its floor at ``sigma2 = 0`` and small steps is
+    ``(1 + alpha)^-2``.
+
+    Examples
+    --------
+    >>> d = sgd_l1_dist_identity(2000, 0.01, 1.0, 100.0, 100.0)
+    >>> round(float(d[0]), 12), round(float(d[-1]), 3)                    # 1 at Gamma = 0; ~ (1+alpha)^-2
+    (1.0, 0.25)
+    """
+    C, _ = sgd_l1_curve(steps, eta, alpha, batch, queries, sigma2, query_noise=query_noise)
+    ia = 0.0 if not np.isfinite(alpha) else 1.0 / float(alpha)
+    cbar = 1.0 + (1.0 + float(sigma2)) * ia
+    m = -(1.0 / cbar) * (1.0 - float(eta) * cbar) ** np.arange(C.size)
+    return C + 2.0 * (1.0 / cbar - 1.0) * m + (1.0 - 1.0 / cbar) ** 2

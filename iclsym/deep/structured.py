@@ -27,7 +27,7 @@ from iclsym.deep.params import check_alpha, check_int, check_nonneg, check_posit
 
 __all__ = ["check_spectrum", "fs_loss", "fs_mode_risk", "fs_mode_gamma", "fs_risk_time", "fs_ood_risk",
            "rrs_loss_inf", "rrs_loss_inf_grad", "rrs_optimal_inf", "rrs_risk", "ContourError",
-           "width_law", "context_law", "solve_delta"]
+           "width_law", "context_law", "solve_delta", "projected_spectrum"]
 
 
 class ContourError(ArithmeticError):
@@ -406,3 +406,49 @@ def context_law(P, lam, omega):
         r = lam / (lam + k)
         out[i] = k * k * np.sum(omega * lam / (lam + k) ** 2) / (1.0 - np.sum(r * r) / p)
     return out.reshape(np.shape(P))[()]
+
+
+def projected_spectrum(lam, omega, N: int, n_rot: int = 32, seed: int = 0):
+    """Effective spectrum of a rank-``N`` preconditioner ``Gamma = gamma Pi`` in the RRS setting
+    (``alpha = inf``), averaged over ``n_rot`` Haar rotations.
+
+    With ``Pi`` a Haar-random rank-``N`` projection, ``p(A) = (I - gamma A/L)^L`` for ``A = Pi Sigma``
+    and ``S = Sigma^(1/2) Pi Sigma^(1/2) = U diag(mu) U^T``, the risk is
+    ``tr[Omega p(A)^T Sigma p(A)] = sum_i c_i (1 - gamma mu_i/L)^(2L)`` with
+    ``c_i = (U^T Sigma^(1/2) Omega Sigma^(1/2) U)_ii``: the alpha = inf RRS loss of the spectrum
+    ``(mu, c)`` (:func:`rrs_loss_inf` with ``lam = mu``, ``omega = c/mu``).  Returns ``(mu, c)``
+    for the modes with ``mu > 0`` and the width floor ``sum_{mu = 0} c`` (reached at ``t, L = inf``;
+    compare :func:`width_law`).
+
+    Examples
+    --------
+    >>> from iclsym.deep.data import power_law_spectrum
+    >>> lam, om = power_law_spectrum(16, 1.5, 1.0)
+    >>> mu, c, floor = projected_spectrum(lam, om, 16, n_rot=1)      # full rank: the spectrum itself
+    >>> abs(round(floor, 12)), bool(np.allclose(np.sort(mu)[::-1], lam))
+    (0.0, True)
+    """
+    from iclsym.deep.data import haar_orthogonal
+
+    lam, omega = check_spectrum(lam, omega)
+    D = lam.size
+    N = check_int("N", N, minimum=1, maximum=D)
+    n_rot = check_int("n_rot", n_rot)
+    rng = np.random.default_rng(seed)
+    sl = np.sqrt(lam)
+    W = omega * lam
+    mus, cs = [], []
+    floor = 0.0
+    for _ in range(n_rot):
+        Q = haar_orthogonal(D, rng)[:, :N]                 # Pi = Q Q^T in the eigenbasis of Sigma
+        B = sl[:, None] * Q                                # S = B B^T, rank N
+        # nonzero eigenpairs of S from the N x N Gram matrix B^T B
+        mu, V = np.linalg.eigh(B.T @ B)
+        mu = np.clip(mu, 0.0, None)
+        keep = mu > 1e-14 * mu.max()
+        U = (B @ V[:, keep]) / np.sqrt(mu[keep])
+        c = np.einsum("ki,k,ki->i", U, W, U)
+        mus.append(mu[keep])
+        cs.append(c / n_rot)
+        floor += (W.sum() - c.sum()) / n_rot
+    return np.concatenate(mus), np.concatenate(cs), float(floor)
