@@ -41,7 +41,8 @@ def flow_time(steps, lr: float, D: int):
     >>> round(flow_time(10, 0.1, 16), 6)
     0.2
     """
-    return float(steps) * float(lr) * (2.0 * math.sqrt(D)) ** 0.4 / 10.0
+    out = np.asarray(steps, float) * float(lr) * (2.0 * math.sqrt(D)) ** 0.4 / 10.0
+    return float(out) if out.ndim == 0 else out
 
 
 def flow_w0(scale: float, D: int) -> float:

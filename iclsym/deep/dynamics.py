@@ -39,8 +39,9 @@ def flow_time(steps, lr, setting: str, D: int):
     (5.0, 160.0)
     """
     setting = check_setting(setting)
-    base = float(steps) * float(lr) / 2.0
-    return base * D if setting == "fs" else base
+    base = np.asarray(steps, float) * float(lr) / 2.0
+    out = base * D if setting == "fs" else base
+    return float(out) if out.ndim == 0 else out
 
 
 def scalar_flow(t, grad, theta0: float = 0.0, power: int = 1, rtol: float = 1e-10):

@@ -46,7 +46,7 @@ def train_job(*, seed: int, setting: str = "iso", alpha: float = 1.0, L: int = 1
     --------
     >>> out = train_job(seed=0, setting="iso", alpha=2.0, L=1, D=8, steps=50, batch=1.0, lr=0.2, n_eval=20)
     >>> sorted(out)[:4]
-    ['gamma_mean', 'history', 'layer_spread', 'offdiag_rms_rel']
+    ['diverged', 'gamma_mean', 'history', 'layer_spread']
     """
     from iclsym.deep.train import evaluate, history_json, train_gamma
 
@@ -56,9 +56,13 @@ def train_job(*, seed: int, setting: str = "iso", alpha: float = 1.0, L: int = 1
         res = train_gamma(setting, int(D), float(alpha), int(L), int(steps), float(batch), float(lr),
                           queries=float(queries), sigma2=float(sigma2), tied=bool(tied),
                           width=(int(width) if width else None), nu=float(nu), beta=float(beta), seed=int(seed),
-                          record_every=int(record), decay=float(decay))
+                          record_every=int(record), decay=float(decay), on_divergence="stop")
         G = res.Gamma
         Dd = int(D)
+        if res.diverged:
+            return {"risk": math.inf, "risk_se": math.nan, "gamma_mean": math.nan, "offdiag_rms_rel": math.nan,
+                    "layer_spread": math.nan, "seconds": float(res.seconds), "diverged": True,
+                    "history": history_json(res.history) if record else ""}
         m, se = evaluate(setting, G, Dd, float(alpha), int(L), int(n_eval), seed=int(seed) + 7919, nu=nu, beta=beta,
                          sigma2=float(sigma2)) if n_eval else (math.nan, math.nan)
     finally:
@@ -72,7 +76,7 @@ def train_job(*, seed: int, setting: str = "iso", alpha: float = 1.0, L: int = 1
         "risk": m, "risk_se": se, "gamma_mean": dm,
         "offdiag_rms_rel": rms / abs(dm) if dm != 0 else math.nan,
         "layer_spread": float(diag.max() - diag.min()),
-        "seconds": float(res.seconds),
+        "seconds": float(res.seconds), "diverged": False,
         "history": history_json(res.history, keep_diag=(setting == "fs")) if record else "",
     }
 

@@ -43,6 +43,7 @@ class TrainResult:
     Gamma: np.ndarray
     history: dict = field(default_factory=dict)
     seconds: float = 0.0
+    diverged: bool = False
 
 
 def sample_batch(setting, n, D, P, K, rng, lam, omega, sigma2=0.0):
@@ -95,8 +96,13 @@ def _size(name, ratio, D):
 def train_gamma(setting: str, D: int, alpha, L: int, steps: int, batch: float, lr: float, *,
                 queries=1.0, sigma2: float = 0.0, tied: bool = True, width: int | None = None,
                 nu: float = 1.5, beta: float = 1.0, seed: int = 0, record_every: int = 0,
-                decay: float = 0.0, init: float = 0.0, lam=None, omega=None) -> TrainResult:
+                decay: float = 0.0, init: float = 0.0, lam=None, omega=None,
+                on_divergence: str = "raise") -> TrainResult:
     """Train the Gamma-model by online SGD (see module doc).  ``Gamma`` starts at ``init * I``.
+
+    When ``|Gamma|`` exceeds ``1e100`` (the step is beyond the stability edge) the run stops:
+    ``on_divergence="raise"`` raises ``ArithmeticError``; ``"stop"`` returns the result so far
+    with ``diverged=True``.
 
     Examples
     --------
@@ -143,43 +149,57 @@ def train_gamma(setting: str, D: int, alpha, L: int, steps: int, batch: float, l
     if every:
         record(0)
     for step in range(steps):
-        Sh, hh, Xq, yq, b, Sigma = sample_batch(setting, n, D, P, K, rng, lam, omega, sigma2)
-        w = np.zeros((n, D))
-        rs = []
-        for l in range(L):
-            r = hh - np.einsum("nij,nj->ni", Sh, w)
-            rs.append(r)
-            w = w + r @ G[l].T / L
-        if K is None:
-            e = w - b
-            Se = np.einsum("nij,nj->ni", Sigma, e)
-            loss = 0.5 * float(np.mean(np.sum(e * Se, axis=1)))
-            g = Se / n
-        else:
-            f = np.einsum("nkd,nd->nk", Xq, w)
-            res = f - yq
-            loss = 0.5 * float(np.mean(res ** 2))
-            g = np.einsum("nkd,nk->nd", Xq, res) / (n * K)
+        with np.errstate(over="ignore", invalid="ignore"):
+            G, loss = _sgd_step(G, setting, n, D, P, K, L, rng, lam, omega, sigma2, mask, tied,
+                                _eta(lr, D, step, steps, decay))
+        if not (np.isfinite(loss) and np.all(np.abs(G) < 1e100)):
+            if on_divergence == "raise":
+                raise ArithmeticError(f"SGD diverged at step {step + 1} (lr = {lr:g} is beyond the stability edge)")
+            return TrainResult(G, hist if every else {}, time.perf_counter() - t0, diverged=True)
         acc += 2.0 * loss - noise_floor
         acc_n += 1
-        grads = np.empty_like(G)
-        for l in range(L - 1, -1, -1):
-            grads[l] = g.T @ rs[l] / L
-            g = g - np.einsum("nij,nj->ni", Sh, g @ G[l]) / L
-        eta = lr * D
-        if decay > 0 and step >= steps * (1 - decay):
-            eta *= max(0.0, (steps - step) / (steps * decay))
-        grads *= mask
-        if tied:
-            G -= eta * grads.sum(axis=0)[None]
-        else:
-            G -= eta * L * grads
-        if not np.all(np.isfinite(G)):
-            raise ArithmeticError(f"SGD diverged at step {step + 1} (lr = {lr:g} is too large)")
         if every and ((step + 1) % every == 0 or step + 1 == steps):
             record(step + 1)
             acc, acc_n = 0.0, 0
     return TrainResult(G, hist if every else {}, time.perf_counter() - t0)
+
+
+def _eta(lr, D, step, steps, decay):
+    eta = lr * D
+    if decay > 0 and step >= steps * (1 - decay):
+        eta *= max(0.0, (steps - step) / (steps * decay))
+    return eta
+
+
+def _sgd_step(G, setting, n, D, P, K, L, rng, lam, omega, sigma2, mask, tied, eta):
+    """One online-SGD step (exact back-propagation through the L-step recursion); returns (G, loss)."""
+    Sh, hh, Xq, yq, b, Sigma = sample_batch(setting, n, D, P, K, rng, lam, omega, sigma2)
+    w = np.zeros((n, D))
+    rs = []
+    for l in range(L):
+        r = hh - np.einsum("nij,nj->ni", Sh, w)
+        rs.append(r)
+        w = w + r @ G[l].T / L
+    if K is None:
+        e = w - b
+        Se = np.einsum("nij,nj->ni", Sigma, e)
+        loss = 0.5 * float(np.mean(np.sum(e * Se, axis=1)))
+        g = Se / n
+    else:
+        f = np.einsum("nkd,nd->nk", Xq, w)
+        res = f - yq
+        loss = 0.5 * float(np.mean(res ** 2))
+        g = np.einsum("nkd,nk->nd", Xq, res) / (n * K)
+    grads = np.empty_like(G)
+    for l in range(L - 1, -1, -1):
+        grads[l] = g.T @ rs[l] / L
+        g = g - np.einsum("nij,nj->ni", Sh, g @ G[l]) / L
+    grads *= mask
+    if tied:
+        G = G - eta * grads.sum(axis=0)[None]
+    else:
+        G = G - eta * L * grads
+    return G, loss
 
 
 def evaluate(setting, Gamma, D, alpha, L, n_eval, seed, nu=1.5, beta=1.0, sigma2=0.0, lam=None, omega=None):
