@@ -21,7 +21,6 @@ def test_job_seeds_depend_only_on_the_job():
 
 
 @pytest.mark.slow
-@pytest.mark.ci
 def test_all_figures_tiny(tmp_path):
     s = tiny()
     store = MemoryStore()
