@@ -99,27 +99,37 @@ def risk_value(setting, alpha, L, sigma2=0.0, gamma=None, nu=1.5, beta=1.0, D=12
 
 
 def _optimal_finite(alpha, lam, omega, L, sigma2):
+    """Minimise the finite-alpha RRS contour risk over the scalar step: a grid on
+    ``(0, 1.2 * 2L/lam_max]`` (extended while the minimum sits at its top end) and bounded Brent."""
     import numpy as np
     from scipy import optimize
 
     from iclsym.deep import structured
 
-    top = 2.0 * L / (lam.max() * (1.0 + 1.0 / math.sqrt(alpha)) ** 2) * 1.5
     f = lambda g: structured.rrs_risk(g, alpha, lam, omega, L, sigma2)  # noqa: E731
-    gs = np.linspace(0.0, top, 41)[1:]
-    vals = []
-    for g in gs:
+
+    def safe(g):
         try:
-            vals.append(f(g))
+            return f(g)
         except structured.ContourError:
-            vals.append(np.inf)
-    i = int(np.argmin(vals))
+            return np.inf
+
+    top = 1.2 * 2.0 * L / lam.max()
+    for _ in range(6):
+        gs = np.linspace(0.0, top, 41)[1:]
+        vals = np.array([safe(g) for g in gs])
+        i = int(np.argmin(vals))
+        if i < len(gs) - 1 or not np.isfinite(vals[i]):
+            break
+        top *= 1.5
     if not np.isfinite(vals[i]):
         raise structured.ContourError("finite-alpha RRS contour is ill-conditioned for every step tried; "
                                       "use Monte Carlo (iclsym.deep.montecarlo.mc_risk)")
-    lo, hi = gs[max(i - 1, 0)] if i > 0 else 0.0, gs[min(i + 1, len(gs) - 1)]
-    res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * top})
-    return {"risk": float(res.fun), "gamma": float(res.x)} if res.fun <= vals[i] else {"risk": vals[i], "gamma": float(gs[i])}
+    lo, hi = (gs[i - 1] if i > 0 else 0.0), gs[min(i + 1, len(gs) - 1)]
+    res = optimize.minimize_scalar(safe, bounds=(lo, hi), method="bounded", options={"xatol": 1e-10 * top})
+    if res.fun <= vals[i]:
+        return {"risk": float(res.fun), "gamma": float(res.x)}
+    return {"risk": float(vals[i]), "gamma": float(gs[i])}
 
 
 def run(args) -> int:

@@ -260,30 +260,43 @@ def _contour(a, b, rho, n):
     return z, dz
 
 
-def _rrs_contour_value(gamma, lam, omega, L, P, sigma2, n, rho, margin):
+_CONTOUR_CACHE: dict = {}
+
+
+def _contour_kernel(lam, omega, P, n, rho, margin):
+    """The gamma-independent part of the contour integral (cached): nodes, weights, the
+    two-point matrix ``T`` and the one-point noise vector."""
+    key = (hash(lam.tobytes()), hash(omega.tobytes()), float(P), int(n), float(rho), float(margin))
+    hit = _CONTOUR_CACHE.get(key)
+    if hit is not None:
+        return hit
     D = lam.size
     top = lam.max() * (1.0 + math.sqrt(D / P)) ** 2
     a, b = -margin * top, top * (1.0 + margin)
     z, dz = _contour(a, b, rho, n)
-    # start at the rightmost node (real, beyond the spectrum): continuation from there
-    d = solve_delta(z, lam, P)
+    d = solve_delta(z, lam, P)          # continuation from the rightmost (real) node
     m = 1.0 + d
     Rb = 1.0 / (lam[None, :] / m[:, None] - z[:, None])             # (n, D)
-    p = (1.0 - gamma * z / L) ** L
-    wgt = dz / n                                                     # trapezoid: (1/2pi i) int -> sum/(i n) ...
-    # (1/(2 pi i)) oint f dz ~ (1/(i n)) sum f(z_j) dz/dth
-    fac = p * wgt / 1j
-    w = omega * lam
-    A = Rb * np.sqrt(w)[None, :]
-    S = (Rb * lam[None, :]) @ (Rb * lam[None, :]).T / P              # (n, n)
-    num = A @ A.T                                                     # sum_k w_k Rb_k(z) Rb_k(z')
+    wgt = dz / (1j * n)                                               # (1/2 pi i) oint f dz ~ sum f wgt
+    A = Rb * np.sqrt(omega * lam)[None, :]
+    RL = Rb * lam[None, :]
+    S = RL @ RL.T / P                                                 # (n, n)
     mm = np.outer(m, m)
-    T = num * mm / (mm - S)
+    T = (A @ A.T) * mm / (mm - S)
+    noise_vec = -wgt * np.sum(RL, axis=1)                             # times f(z) = z q(z)^2
+    if len(_CONTOUR_CACHE) > 32:
+        _CONTOUR_CACHE.clear()
+    _CONTOUR_CACHE[key] = (z, wgt, T, noise_vec)
+    return _CONTOUR_CACHE[key]
+
+
+def _rrs_contour_value(gamma, lam, omega, L, P, sigma2, n, rho, margin):
+    z, wgt, T, noise_vec = _contour_kernel(lam, omega, P, n, rho, margin)
+    fac = (1.0 - gamma * z / L) ** L * wgt
     terms = fac[:, None] * T * fac[None, :]
     bias = terms.sum()
     cond = np.abs(terms).sum()
-    noise = 0.0
-    cond_n = 0.0
+    noise, cond_n = 0.0, 0.0
     if sigma2 > 0:
         # (sigma2/P) E tr[Lambda f(Sigmahat)], f(z) = z q(z)^2, q = (1 - p)/z (a polynomial)
         s = gamma / L
@@ -291,8 +304,7 @@ def _rrs_contour_value(gamma, lam, omega, L, P, sigma2, n, rho, margin):
         g = np.ones_like(u)
         for _ in range(L - 1):
             g = 1.0 + u * g
-        f = z * (s * g) ** 2
-        tn = -f * (wgt / 1j) * np.sum(lam[None, :] * Rb, axis=1)
+        tn = z * (s * g) ** 2 * noise_vec
         noise = sigma2 / P * tn.sum()
         cond_n = sigma2 / P * np.abs(tn).sum()
     return complex(bias), complex(noise), float(cond), float(cond_n)
