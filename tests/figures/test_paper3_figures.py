@@ -11,6 +11,14 @@ from iclsym.figures.paper3.settings import tiny
 HAVE_JAX = importlib.util.find_spec("jax") is not None and importlib.util.find_spec("optax") is not None
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 def test_job_seeds_depend_only_on_the_job():
     a = DeepJob("deep_mc", {"alpha": 1.0, "L": 2})
     b = DeepJob("deep_mc", {"L": 2, "alpha": 1.0})

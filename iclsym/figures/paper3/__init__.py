@@ -33,7 +33,11 @@ def reproduce(mode: str = "quick", out_dir="figures_paper3", workers: int = 2, o
     jobs = [j for m in mods for j in m.jobs(s)]
     run_jobs(jobs, store, workers=workers, progress=progress)
     pts = []
-    for m in mods:
-        m.plot(store, s, out_dir)
-        pts += m.points(store, s)
+    # one BLAS thread: small LAPACK calls are orders of magnitude slower when threads oversubscribe
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        for m in mods:
+            m.plot(store, s, out_dir)
+            pts += m.points(store, s)
     return store, pts, time.perf_counter() - t0

@@ -33,7 +33,7 @@ def lr_for(alpha: float) -> float:
 
 def _coords(s, alpha, L):
     return dict(setting="iso", alpha=float(alpha), L=int(L), D=s.D_iso, steps=s.steps_iso, batch=s.batch_iso,
-                lr=lr_for(alpha), queries=1.0, decay=0.3, record=max(1, s.steps_iso // 25), n_eval=s.n_eval)
+                lr=lr_for(alpha), queries=1.0, decay=0.5, record=max(1, s.steps_iso // 25), n_eval=s.n_eval)
 
 
 def _points(s):
@@ -120,9 +120,13 @@ def plot(store, settings, out_dir) -> list:
             ms = np.array([v[0] for v in g.values()])
             ses = np.nan_to_num(np.array([v[1] for v in g.values()]))
             ax_c.errorbar(xs, ms, yerr=ses, fmt="o", color=col, ms=4)
+    from matplotlib.ticker import NullFormatter
+
     for ax in (ax_a, ax_b):
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("SGD step")
         ax.set_ylabel("training excess risk")
         ax.legend(fontsize=7)
@@ -130,6 +134,7 @@ def plot(store, settings, out_dir) -> list:
     ax_b.set_title("B: $\\alpha=1$, varying depth (dotted: $R^*_L$)", fontsize=9)
     ax_c.set_xscale("log")
     ax_c.set_yscale("log")
+    ax_c.xaxis.set_minor_formatter(NullFormatter())
     ax_c.set_xlabel(r"context pairs per dimension $\alpha = P/D$")
     ax_c.set_ylabel("final excess risk")
     ax_c.set_title("C: trained (points) vs $L$-step GD at the optimal step", fontsize=9)

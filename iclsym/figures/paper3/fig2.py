@@ -18,14 +18,22 @@ from iclsym.figures.paper3.common import DeepJob, group, rows
 __all__ = ["jobs", "points", "plot", "PARAMS"]
 
 KIND = "deep_mc"
-PARAMS = {"Ls": (1, 2, 4, 8, 16, 32), "alphas": (0.5, 2.0), "mc_Ls": (1, 4, 16), "mc_steps": (0.2, 0.4, 0.6, 0.8),
+PARAMS = {"Ls": (1, 2, 4, 8, 16, 32), "alphas": (0.5, 2.0), "mc_Ls": (1, 4, 16), "mc_fracs": (0.2, 0.45, 0.7, 0.95),
           "sigmas": (0.0, 0.25, 0.5, 0.75, 1.0), "mc_sigmas": (0.0, 1.0), "L_noise": 16, "alpha_noise": 1.0}
+
+
+def _steps(alpha):
+    """Monte Carlo steps ``gamma/L``: fractions of the stability edge ``2/(1 + alpha^-1/2)^2``."""
+    from iclsym.deep.iso import gamma_stability_edge
+
+    edge = float(gamma_stability_edge(alpha, 1))
+    return [round(f * edge, 6) for f in PARAMS["mc_fracs"]]
 
 
 def _pts():
     p = PARAMS
-    out = [(a, L, s, 0.0) for a in p["alphas"] for L in p["mc_Ls"] for s in p["mc_steps"]]
-    out += [(p["alpha_noise"], p["L_noise"], s, sg ** 2) for sg in p["mc_sigmas"] for s in p["mc_steps"]]
+    out = [(a, L, s, 0.0) for a in p["alphas"] for L in p["mc_Ls"] for s in _steps(a)]
+    out += [(p["alpha_noise"], p["L_noise"], s, sg ** 2) for sg in p["mc_sigmas"] for s in _steps(p["alpha_noise"])]
     return out
 
 

@@ -2,7 +2,10 @@
 ``gamma_l(t)`` stay balanced.
 
 RRS, ``alpha = inf``, ``nu = 1.5``, ``beta = 1``; untied SGD with step ``lr L`` (equal to the tied
-dynamics from a symmetric start).  A: loss vs time (points) against the tied gradient flow
+dynamics from a symmetric start).  Measured: the layers stay together while the loss follows the
+tied flow, then SGD noise separates them once the tied model is near its optimum (the symmetric
+point is not the untied optimum; at ``L = 2`` the two steps split and the loss drops below the
+tied floor) -- see ``docs/deep/errors.md``.  A: loss vs time (points) against the tied gradient flow
 (lines); B: the per-layer ``gamma_l(t)`` (points) against the flow's ``gamma(t)`` (lines).
 """
 
@@ -96,6 +99,6 @@ def plot(store, settings, out_dir) -> list:
         ax.legend(fontsize=7)
     ax_a.set_yscale("log")
     ax_a.set_title("A: untied SGD (points) vs tied gradient flow (lines)", fontsize=9)
-    ax_b.set_title(r"B: the $\gamma_l(t)$ of all layers stay together", fontsize=9)
+    ax_b.set_title(r"B: per-layer $\gamma_l(t)$ (points) vs the tied $\gamma(t)$ (lines)", fontsize=9)
     fig.suptitle(f"Paper 3 Fig. 8  untied layers, RRS, D = {s.D_rrs} ({s.mode})", fontsize=10)
     return save(fig, out_dir, "p3_fig8")

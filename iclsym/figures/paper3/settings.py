@@ -80,7 +80,7 @@ def quick() -> Paper3Settings:
     return Paper3Settings(mode="quick", runs=1, D_iso=32, steps_iso=500, batch_iso=2.0,
                           fig1_alphas=(0.5, 1.0, 2.0, 4.0), fig1_Ls=(1, 2, 4, 8),
                           D_fs=32, steps_fs=3000, D_rrs=32, steps_rrs=600, rrs_Ls=(1, 2, 4, 8),
-                          D_mc=100, n_mc=200, steps_sgd=200, D_sgd=32, D_att=16, steps_att=1500,
+                          D_mc=100, n_mc=200, steps_sgd=200, D_sgd=32, D_att=16, steps_att=400,
                           dense=300, n_eval=300)
 
 
@@ -90,7 +90,7 @@ def full() -> Paper3Settings:
     return Paper3Settings(mode="full", runs=3, D_iso=32, steps_iso=6000, batch_iso=16.0,
                           fig1_alphas=(0.2, 0.5, 1.0, 2.0, 4.0, 8.0), fig1_Ls=(1, 2, 4, 8, 16),
                           D_fs=128, steps_fs=25_000, D_rrs=64, steps_rrs=5000, rrs_Ls=(1, 2, 4, 8, 16),
-                          D_mc=200, n_mc=1000, steps_sgd=1000, D_sgd=64, D_att=32, steps_att=20_000,
+                          D_mc=200, n_mc=1000, steps_sgd=1000, D_sgd=64, D_att=32, steps_att=5000,
                           dense=600, n_eval=2000)
 
 
