@@ -117,10 +117,10 @@ def test_noisy_optimum():
     # L > 1: grid + Brent vs a fine brute-force grid
     for L in (2, 16):
         g, r = iso.iso_optimal(1.0, L, sigma2=0.25)
-        gs = np.linspace(0, float(iso.gamma_stability_edge(1.0, L)), 200001)
+        gs = np.linspace(0, float(iso.gamma_stability_edge(1.0, L)), 20001)
         rs = iso.iso_risk(gs, 1.0, L, 0.25)
         assert r <= rs.min() + 1e-12
-        assert r == pytest.approx(rs.min(), abs=1e-9)
+        assert r == pytest.approx(rs.min(), abs=1e-8)   # grid spacing ~5e-5: grid error << 1e-8
         assert abs(iso.iso_risk_grad(g, 1.0, L, 0.25)) < 1e-6
 
 
