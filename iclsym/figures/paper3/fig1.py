@@ -126,7 +126,7 @@ def plot(store, settings, out_dir) -> list:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.yaxis.set_minor_formatter(NullFormatter())
+    ax_b.set_yscale("linear")
         ax.set_xlabel("SGD step")
         ax.set_ylabel("training excess risk")
         ax.legend(fontsize=7)

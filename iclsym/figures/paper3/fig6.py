@@ -4,7 +4,7 @@
 * A -- ISO, ``alpha = 1``, ``L = 1``: SGD-trained network (points) vs the ``gamma = w^5`` flow;
 * B -- RRS power law (``nu = 1.5``, ``beta = 1.25``), ``L = 4``: the same, with the ``L = inf``
   time law ``t^(-5 beta/(5 beta + 2))`` (dashed).  The network is trained at finite context
-  (``alpha = 8``), the theory line is ``alpha = inf``.
+  (``alpha = 4``), the theory line is ``alpha = inf``.
 
 Time map ``t = steps lr (2 sqrt(D))^(2/5)/10`` from the balanced initialisation
 (:func:`iclsym.deep.attention.flow_time`).  Needs JAX and optax (extra ``nets``); without them the
@@ -23,13 +23,13 @@ from iclsym.figures.paper3.common import DeepJob, rows
 __all__ = ["jobs", "points", "plot", "PARAMS"]
 
 KIND = "deep_attention"
-PARAMS = {"A": dict(setting="iso", alpha=1.0, L=1, nu=1.5, beta=1.0),
-          "B": dict(setting="rrs", alpha=8.0, L=4, nu=1.5, beta=1.25), "scale": 0.35, "lr": 0.02, "batch": 8.0}
+PARAMS = {"A": dict(setting="iso", alpha=1.0, L=1, nu=1.5, beta=1.0, batch=8.0),
+          "B": dict(setting="rrs", alpha=4.0, L=4, nu=1.5, beta=1.25, batch=4.0), "scale": 0.35, "lr": 0.02}
 
 
 def _coords(s, panel):
     p = PARAMS[panel]
-    return dict(setting=p["setting"], alpha=p["alpha"], L=p["L"], D=s.D_att, steps=s.steps_att, batch=PARAMS["batch"],
+    return dict(setting=p["setting"], alpha=p["alpha"], L=p["L"], D=s.D_att, steps=s.steps_att, batch=p["batch"],
                 lr=PARAMS["lr"], queries=1.0, nu=p["nu"], beta=p["beta"], scale=PARAMS["scale"],
                 record=max(1, s.steps_att // 30))
 
