@@ -348,9 +348,10 @@ def rrs_risk(gamma, alpha, lam, omega, L: int, sigma2: float = 0.0, nodes: int =
     n = check_int("nodes", nodes, minimum=16)
     prev = None
     while n <= max_nodes:
-        b, v, cb, cv = _rrs_contour_value(gamma, lam, omega, L, P, sigma2, n, rho, margin)
+        with np.errstate(over="ignore", invalid="ignore"):
+            b, v, cb, cv = _rrs_contour_value(gamma, lam, omega, L, P, sigma2, n, rho, margin)
         val = b.real + v.real
-        lost = (cb + cv) * 1e-16 / max(abs(val), 1e-300)
+        lost = (cb + cv) * 1e-16 / max(abs(val), 1e-300) if math.isfinite(cb + cv + val) else math.inf
         if lost > rtol:
             raise ContourError(
                 f"finite-alpha RRS contour is ill-conditioned at gamma = {gamma:g}, L = {L}, alpha = {alpha:g}: "
