@@ -355,8 +355,9 @@ def rrs_risk(gamma, alpha, lam, omega, L: int, sigma2: float = 0.0, nodes: int =
         if lost > rtol:
             raise ContourError(
                 f"finite-alpha RRS contour is ill-conditioned at gamma = {gamma:g}, L = {L}, alpha = {alpha:g}: "
-                f"|p(z)| on the contour makes the integral lose {lost:.1e} relative accuracy; "
-                "use Monte Carlo (iclsym.deep.montecarlo.mc_risk) for these arguments")
+                + ("|p(z)| overflows on the contour; " if math.isinf(lost) else
+                   f"|p(z)| on the contour makes the integral lose {lost:.1e} relative accuracy; ")
+                + "use Monte Carlo (iclsym.deep.montecarlo.mc_risk) for these arguments")
         if prev is not None and abs(val - prev) <= rtol * max(abs(val), 1e-12):
             return float(val)
         prev, n = val, 2 * n
