@@ -25,7 +25,7 @@ from scipy import optimize
 from iclsym.deep._generated import fs_modes as _fs
 from iclsym.deep.params import check_alpha, check_int, check_nonneg, check_positive
 
-__all__ = ["check_spectrum", "fs_loss", "fs_mode_risk", "fs_mode_gamma", "fs_risk_time", "fs_ood_risk",
+__all__ = ["check_spectrum", "fs_loss", "fs_optimal_inf", "fs_mode_risk", "fs_mode_gamma", "fs_risk_time", "fs_ood_risk",
            "rrs_loss_inf", "rrs_loss_inf_grad", "rrs_optimal_inf", "rrs_risk", "ContourError",
            "width_law", "context_law", "solve_delta", "projected_spectrum"]
 
@@ -66,6 +66,20 @@ def fs_loss(gammas, lam, omega, L: int):
     lam, omega = check_spectrum(lam, omega)
     g = np.asarray(gammas, float)
     return np.sum(omega * lam * (1.0 - g * lam / L) ** (2 * L), axis=-1)[()]
+
+
+def fs_optimal_inf(lam, L: int):
+    """FS optimum at ``alpha = inf``: per-mode steps ``gamma_k = L/lam_k`` (``Gamma = L Sigma^-1``), risk 0.
+
+    Examples
+    --------
+    >>> g, r = fs_optimal_inf([1.0, 0.5], 2)
+    >>> g.tolist(), r
+    ([2.0, 4.0], 0.0)
+    """
+    L = check_int("L", L)
+    lam, _ = check_spectrum(lam, np.zeros(np.size(lam)))
+    return L / lam, 0.0
 
 
 def fs_mode_risk(t, lam, omega, L: int):
