@@ -40,3 +40,17 @@ def test_all_figures_tiny(tmp_path):
         assert all(p.exists() for p in paths)
         for row in m.points(store, s):
             assert row["figure"].startswith("3.")
+
+
+@pytest.mark.slow
+@pytest.mark.ci
+def test_one_figure_tiny_ci(tmp_path):
+    """Bounded subset of test_all_figures_tiny for the default run: Fig. 7 (jobs, plot, points)."""
+    from iclsym.figures.paper3 import fig7
+
+    s = tiny()
+    store = MemoryStore()
+    run_jobs(fig7.jobs(s), store)
+    assert all(p.exists() for p in fig7.plot(store, s, tmp_path))
+    rows = fig7.points(store, s)
+    assert len(rows) == 15 and all(r["theory"] > 0 for r in rows)
