@@ -118,8 +118,9 @@ class MemoryStore:
 
 
 def _run_one(job):
-    t0 = time.perf_counter()
-    res = job.call()
+    t0, c0 = time.perf_counter(), time.process_time()
+    res = dict(job.call())
+    res.setdefault("job_cpu_seconds", time.process_time() - c0)
     return job, res, time.perf_counter() - t0
 
 
