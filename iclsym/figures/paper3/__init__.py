@@ -6,12 +6,11 @@ Each module has ``jobs(settings)``, ``plot(store, settings, out_dir)`` and
 :class:`iclsym.figures.paper3.common.DeepJob` of the kinds in
 :data:`iclsym.figures.paper3.common.KINDS`.  :func:`reproduce` runs everything locally.
 
-Cost of ``quick`` (measured with 2 worker processes while the 2-core machine carried a load
-average of about 12 from other work, so an upper bound): 593 s wall in total; 43 training jobs
-(``deep_train``) 510 s summed, 32 Monte Carlo jobs (``deep_mc``) 16 s, 2 full-attention jobs
-(``deep_attention``) 350 s -- of which 331 s for the Fig. 6b run at ``alpha = 8``, since reduced
-to ``alpha = 4`` and a quarter of the contexts per step (about 4x cheaper).  Figs. 1 and 6
-dominate; Fig. 5 is theory only (a few seconds with one BLAS thread).
+Cost of ``quick`` (2 worker processes, measured while other work kept the 2-core machine at a
+load average of about 12, so wall times are upper bounds): 232 s wall in total.  CPU seconds:
+43 training jobs (``deep_train``) 67 s (max 4 s per job), 32 Monte Carlo jobs (``deep_mc``) 2 s,
+2 full-attention jobs (``deep_attention``, JAX) 14 s, plotting in the main process 16 s -- about
+100 CPU seconds, i.e. one to two minutes on an idle 2-core machine.
 """
 
 from __future__ import annotations
