@@ -19,6 +19,7 @@ COMMANDS = {
     "simulate": "simulate",
     "sweep": "sweep",
     "figures": "figures",
+    "depth": "depth",
 }
 
 

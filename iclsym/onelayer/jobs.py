@@ -16,7 +16,8 @@ RIDGE = register_kind(JobKind(
     "ridge",
     "iclsym.onelayer.simulation.run:simulate_once",
     (
-        Coord("alpha"), Coord("tau"), Coord("kappa"), Coord("rho"), Coord("lam", default=0.0),
+        Coord("alpha", param="alpha"), Coord("tau", param="tau"), Coord("kappa", param="kappa"),
+        Coord("rho", param="rho"), Coord("lam", default=0.0, param="lam"),
         Coord("d", int, minimum=2),
         Coord("method", str, default="auto", seeded=False),
         Coord("assignment", str, default="balanced", seeded=False),
@@ -30,7 +31,8 @@ DMMSE = register_kind(JobKind(
     "dmmse",
     "iclsym.onelayer.simulation.dmmse:dmmse_once",
     (
-        Coord("alpha"), Coord("kappa"), Coord("rho"), Coord("d", int, minimum=2),
+        Coord("alpha", param="alpha"), Coord("kappa", param="kappa"), Coord("rho", param="rho"),
+        Coord("d", int, minimum=2),
         Coord("n_test", int, default=1000, minimum=2),
         Coord("task_dist", str, default="sphere"),
     ),
