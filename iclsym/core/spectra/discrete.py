@@ -107,9 +107,9 @@ class DiscreteSpectrum:
     >>> law = DiscreteSpectrum([1.0, 1.0], np.array([0.5, np.inf]))   # C = I: Marchenko-Pastur
     >>> [round(float(v), 12) for v in law.stieltjes(np.array([1.0, 1.0]))]
     [0.707106781187, 0.5]
-    >>> law = DiscreteSpectrum([2.0, 0.0], 1.0)                      # half rank
+    >>> law = DiscreteSpectrum([2.0, 0.0], 1.0)       # half rank, z = 1: chi = a - 1 + a/(2a + 1), a^2 = 1/2
     >>> round(float(law.solve_a(np.array(1.0))), 12)
-    0.732050807569
+    0.707106781187
     """
 
     def __init__(self, eigenvalues, kappa=None, *, ik=None, weights=None, _checked=False, _warm=None):
@@ -124,25 +124,39 @@ class DiscreteSpectrum:
         else:
             self.lam = _check_eigenvalues(eigenvalues)
             self.weights = _check_weights(weights, self.lam)
+        m = self.lam.shape[-1]
+        w = self.weights
+        # the spectral mean is a matrix-vector product with one weight vector, unless weights vary by point
+        if w is None:
+            self._wvec = np.full(m, 1.0 / m)
+        elif int(np.prod(w.shape[:-1], dtype=np.int64)) == 1:
+            self._wvec = w.reshape(m)
+        else:
+            self._wvec = None
         self._warm = _warm
+        self._moments = None
 
     # ------------------------------------------------------------------ spectral means
     def spectral_mean(self, x) -> np.ndarray:
         """``mean_i x_i`` over the last axis (weighted when weights are given)."""
-        if self.weights is None:
-            return x.mean(axis=-1)
-        return np.einsum("...i,...i->...", x, self.weights) if x.shape == self.weights.shape else (
-            (x * self.weights).sum(axis=-1))
+        if self._wvec is not None:
+            return x @ self._wvec
+        return (x * self.weights).sum(axis=-1)
+
+    def _spectral_moments(self):
+        if self._moments is None:
+            self._moments = (self.spectral_mean(self.lam), self.spectral_mean((self.lam > 0).astype(np.float64)))
+        return self._moments
 
     @property
     def mean(self):
         """``int t dmu(t) = mean_i lam_i = tr C/d`` (``E S_hat = C``)."""
-        return self.spectral_mean(self.lam)
+        return self._spectral_moments()[0]
 
     @property
     def positive_fraction(self):
         """Fraction ``r`` of positive eigenvalues (the rank of ``C`` over ``d``)."""
-        return self.spectral_mean((self.lam > 0).astype(np.float64))
+        return self._spectral_moments()[1]
 
     # ------------------------------------------------------------------ shape handling
     def _leading_shared(self) -> bool:
@@ -155,64 +169,73 @@ class DiscreteSpectrum:
         ik = np.broadcast_to(self.ik, shape).ravel()
         if self._leading_shared():
             lam = self.lam.reshape(1, m)
-            w = None if self.weights is None else self.weights.reshape(1, m)
         else:
             lam = np.broadcast_to(self.lam, shape + (m,)).reshape(-1, m)
-            w = None if self.weights is None else np.broadcast_to(self.weights, shape + (m,)).reshape(-1, m)
+        w = self.weights
+        if w is not None:
+            w = w.reshape(1, m) if int(np.prod(w.shape[:-1], dtype=np.int64)) == 1 else (
+                np.broadcast_to(w, shape + (m,)).reshape(-1, m))
         warm = self._warm
-        if warm is not None and warm[0].shape != shape:
-            warm = None
-        elif warm is not None:
-            warm = (warm[0].ravel(), warm[1].ravel())
+        if warm is not None:
+            warm = (warm[0].ravel(), warm[1].ravel()) if warm[0].shape == shape else None
         return DiscreteSpectrum(lam, ik=ik, weights=w, _checked=True, _warm=warm)
 
     def take(self, index) -> "DiscreteSpectrum":
         """The law at a subset of the (1-d, raveled) parameter points."""
-        shared = self.lam.shape[0] == 1
-        lam = self.lam if shared else self.lam[index]
-        w = None if self.weights is None else (self.weights if shared else self.weights[index])
+        lam = self.lam if self.lam.shape[0] == 1 else self.lam[index]
+        w = self.weights
+        if w is not None and w.shape[0] != 1:
+            w = w[index]
         warm = None if self._warm is None else (self._warm[0][index], self._warm[1][index])
-        return DiscreteSpectrum(lam, ik=self.ik[index], weights=w, _checked=True, _warm=warm)
+        out = DiscreteSpectrum(lam, ik=self.ik[index], weights=w, _checked=True, _warm=warm)
+        if self._moments is not None and self.lam.shape[0] == 1 and np.ndim(self._moments[0]) == 1 \
+                and self._moments[0].shape[0] == 1:
+            out._moments = self._moments
+        return out
 
     # ------------------------------------------------------------------ the fixed point
     def lower_bound(self, z):
         """``L = max(a_iso, z/(z + c/kappa), 1 - r/kappa) <= a(z)`` (module docstring)."""
-        c, ik = self.mean, self.ik
+        c, r = self._spectral_moments()
+        ik = self.ik
         L = np.maximum(_iso_root(z, ik, c), z / (z + c * ik))
-        return np.minimum(np.maximum(L, 1 - self.positive_fraction * ik), 1.0)
+        return np.minimum(np.maximum(L, 1 - r * ik), 1.0)
 
     def solve_a(self, z):
         """The root ``a(z)`` of the fixed point for real ``z > 0`` (broadcast with the parameters)."""
         z = np.asarray(z, dtype=np.float64)
         shape = np.broadcast_shapes(z.shape, self.ik.shape, self.lam.shape[:-1])
-        L = np.broadcast_to(self.lower_bound(z), shape)
+        L = self.lower_bound(z)
+        if L.shape != shape:
+            L = np.broadcast_to(L, shape)
+        if z.shape != shape:
+            z = np.broadcast_to(z, shape)
         if self._warm is not None and self._warm[0].shape == shape:
             zc, ac = self._warm
             L = np.where(z >= zc, np.maximum(L, ac), L)
-        a = self._newton(np.broadcast_to(z, shape), L, shape)
-        self._warm = (np.broadcast_to(z, shape).copy(), a.copy())
+        a = self._newton(z, L, shape)
+        self._warm = (z, a)
         return a
 
     def _newton(self, z, L, shape):
         m = self.lam.shape[-1]
         shared = self._leading_shared()
         lam = self.lam.reshape(1, m) if shared else np.broadcast_to(self.lam, shape + (m,)).reshape(-1, m)
+        wv = self._wvec
         wts = None
-        if self.weights is not None:
-            wts = self.weights.reshape(1, m) if shared else np.broadcast_to(self.weights, shape + (m,)).reshape(-1, m)
-        zf = np.ascontiguousarray(z, dtype=np.float64).ravel()
+        if wv is None:
+            wts = np.broadcast_to(self.weights, shape + (m,)).reshape(-1, m)
+        zf = z.ravel()
         af = np.array(L, dtype=np.float64).ravel()
-        ikf = np.broadcast_to(self.ik, shape).ravel()
+        ikf = self.ik.ravel() if self.ik.shape == shape else np.broadcast_to(self.ik, shape).ravel()
         out = af.copy()
-        idx = np.arange(zf.size)
+        idx = None  # all points active
         for _ in range(MAX_NEWTON):
-            if idx.size == 0:
-                return out.reshape(shape)
             inv = 1.0 / (af[:, None] * lam + zf[:, None])
             lw = lam * inv
             if wts is None:
-                s1 = lw.mean(axis=1)
-                s2 = (lw * inv).mean(axis=1)
+                s1 = lw @ wv
+                s2 = (lw * inv) @ wv
             else:
                 s1 = (lw * wts).sum(axis=1)
                 s2 = (lw * inv * wts).sum(axis=1)
@@ -221,17 +244,26 @@ class DiscreteSpectrum:
             # the iterates only increase (tangents lie above chi) and a <= 1
             new = np.minimum(np.maximum(af - step, af), 1.0)
             done = (new - af) <= NEWTON_RTOL * new
-            out[idx] = new
-            if np.any(done):
+            if idx is None:
+                out = new
+            else:
+                out[idx] = new
+            if done.all():
+                return out.reshape(shape)
+            if done.any():
                 keep = ~done
-                idx, af, zf, ikf = idx[keep], new[keep], zf[keep], ikf[keep]
+                if idx is None:
+                    out = out.copy()
+                    idx = np.flatnonzero(keep)
+                else:
+                    idx = idx[keep]
+                af, zf, ikf = new[keep], zf[keep], ikf[keep]
                 if not shared:
                     lam = lam[keep]
                     wts = None if wts is None else wts[keep]
             else:
                 af = new
-        raise RuntimeError(f"discrete-spectrum fixed point: Newton did not converge at {idx.size} points "
-                           "(please report)")
+        raise RuntimeError("discrete-spectrum fixed point: Newton did not converge (please report)")
 
     # ------------------------------------------------------------------ sums and traces
     def sums(self, z, a=None, third=False):
