@@ -23,7 +23,7 @@ import numpy as np
 from iclsym.core.covariances import aligned_spectrum, covariance
 from iclsym.onelayer.simulation.structured import parse_tests, simulate_aligned_once
 
-__all__ = ["theory_for_run", "approach", "fit_inverse_d", "format_approach", "test_specs", "ACCEPTANCE"]
+__all__ = ["theory_for_run", "approach", "fit_inverse_d", "format_approach", "expand_tests", "ACCEPTANCE"]
 
 #: the acceptance settings (docs/onelayer/alignment.md, "How it is checked"): test templates use
 #: ``{last} = d - 1``, ``{mid} = d // 2``, ``{q3} = (3 d) // 4`` so that spikes sit at fixed fractions
@@ -43,10 +43,10 @@ ACCEPTANCE = {
 }
 
 
-def test_specs(templates, d: int) -> list[tuple[str, str]]:
+def expand_tests(templates, d: int) -> list[tuple[str, str]]:
     """``[(label, spec at d)]`` from comma-separated templates (``{last}``, ``{mid}``, ``{q3}``).
 
-    >>> test_specs("ramp,spike:{last}", 40)
+    >>> expand_tests("ramp,spike:{last}", 40)
     [('ramp', 'ramp'), ('spike:{last}', 'spike:39')]
     """
     return [(t, t.format(last=d - 1, mid=d // 2, q3=(3 * d) // 4)) for t in parse_tests(templates)]
@@ -99,11 +99,11 @@ def approach(d_values, runs, *, alpha, tau, kappa, rho, lam, train, tests, seed=
     Returns ``{"rows": [...], "fits": {field: fit}}`` where each row has ``field, d, runs, sim, se,
     theory, gap, gap_se, z`` and ``field`` is ``e_icl[<spec>]`` (or ``e_idg``).
     """
-    labels = [lab for lab, _ in test_specs(tests, 2)]
+    labels = [lab for lab, _ in expand_tests(tests, 2)]
     fields = [f"e_icl[{lab}]" for lab in labels] + (["e_idg"] if include_idg else [])
     rows = []
     for d in d_values:
-        pairs = test_specs(tests, d)
+        pairs = expand_tests(tests, d)
         specs = [s for _, s in pairs]
         children = np.random.SeedSequence([int(seed), int(d)]).spawn(runs)
         gaps = {f: [] for f in fields}
