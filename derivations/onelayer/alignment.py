@@ -107,6 +107,30 @@ def numpy_functions():
     ]
 
 
+def gradient_functions():
+    """The derived pieces of the gradient of e_ICL in the eigenvalues of C_train (NumPy only)."""
+    s = al.symbols()
+    gp = al.gradient_pieces()
+    names = al.GRADIENT_SUMS
+    return [
+        GenFunction(
+            "gradient_summands",
+            [s.lam, s.c, s.a, gp.nu],
+            tuple(gp.df_dlam[k] for k in names) + tuple(gp.df_da[k] for k in names)
+            + tuple(gp.df_dnu[k] for k in names),
+            "Partial derivatives of the summands f_k(lam, c, a, nu) of the sums (M, S2, S1l, S2l, S2ll, C2, C2l):\n"
+            "the 7 d/dlam, then the 7 d/da, then the 7 d/dnu (u = a lam + nu).",
+        ),
+        GenFunction(
+            "objective_partials",
+            [s.rho, s.xt, s.ik, s.xs, s.eps, s.r, s.a] + [gp.S[k] for k in names],
+            (gp.phi,) + gp.dphi_scalars + gp.dphi_sums,
+            "e_ICL = Phi(a, eps, x*, r, sums) and its partials: (Phi, dPhi/da, dPhi/deps, dPhi/dx*, dPhi/dr,\n"
+            "then dPhi/d(M, S2, S1l, S2l, S2ll, C2, C2l)) at fixed sums (nu = x* + eps inside b, U, T2).",
+        ),
+    ]
+
+
 def mpmath_functions():
     s, C2, C2l, nu = _sym()
     pf = al.paper_forms()
@@ -191,7 +215,8 @@ def build() -> dict[str, str]:
     doc_mp = ("Structured task covariances, mpmath flavour: the paper's as-written Q, q, e_scalar and k(lam).\n"
               "Used by iclsym.onelayer.theory.alignment_precise.")
     return {
-        "iclsym/onelayer/_generated/alignment.py": render_module(SCRIPT, h, numpy_functions(), "numpy", doc_np),
+        "iclsym/onelayer/_generated/alignment.py": render_module(SCRIPT, h, numpy_functions() + gradient_functions(),
+                                                                 "numpy", doc_np),
         "iclsym/onelayer/_generated/alignment_mpmath.py": render_module(SCRIPT, h, mpmath_functions(), "mpmath",
                                                                         doc_mp),
         "derivations/out/alignment.md": markdown(h),

@@ -336,3 +336,53 @@ def kernel_limits() -> SimpleNamespace:
     alpha_inf_null = sp.simplify(k_eps0.subs(s.lam, 0))
     return SimpleNamespace(kappa_inf=kappa_inf, tau_inf=tau_inf, alpha_inf=alpha_inf, alpha_inf_null=alpha_inf_null,
                            a0=a0, q0=q0)
+
+
+# ----------------------------------------------------------------------------- gradient through the fixed point
+#: the spectral sums e_ICL depends on, with their summands (``u = a lam + nu``; ``c`` the test diagonal)
+GRADIENT_SUMS = ("M", "S2", "S1l", "S2l", "S2ll", "C2", "C2l")
+
+
+@lru_cache(maxsize=None)
+def gradient_pieces() -> SimpleNamespace:
+    """What the gradient of ``e_ICL`` with respect to the eigenvalues of ``C_train`` needs (derived).
+
+    ``e_ICL = Phi(a, eps, x*, r, s)`` is explicit in the scalars and the spectral sums
+    ``s_k = mean_i f_k(lam_i, c_i, a, nu)`` (:data:`GRADIENT_SUMS`); ``a`` and ``eps`` are fixed by
+    ``chi = a - 1 + ik a S1l = 0`` and ``h = eps M - (1 - tau) - r`` with ``r = tau lam/eps`` (ridge) --
+    for the ridgeless ``tau < 1`` root ``r = 0``, and for ``tau > 1`` ridgeless ``eps = 0`` is fixed.
+    The gradient is assembled by the adjoint of the 2 x 2 implicit system
+    (:func:`iclsym.onelayer.theory.optimal_spectrum.gradient`).  Returned: the summands ``f``, their
+    partial derivatives ``df_dlam, df_da, df_dnu``; ``Phi`` and its partials (``dPhi`` keyed by symbol);
+    ``chi``, ``h`` and their partials.
+    """
+    s = symbols()
+    nu_s = sp.Symbol("nu", positive=True)
+    u = s.a * s.lam + nu_s
+    f = {"M": 1 / u, "S2": u**-2, "S1l": s.lam / u, "S2l": s.lam / u**2, "S2ll": s.lam**2 / u**2,
+         "C2": s.c / u**2, "C2l": s.c * s.lam / u**2}
+    S = {k: sp.Symbol(k, positive=True) for k in GRADIENT_SUMS}
+    nu = s.xs + s.eps
+    den = 1 + s.ik * nu * S["S2l"]
+    b = s.ik * s.a * S["S2l"] / den
+    P = S["S2"] + b * S["S2l"]
+    T2 = s.a**2 * S["S2ll"] + nu**2 * b * S["S2l"]
+    U = s.a * S["S2l"] / den
+    V = U + s.xs * P
+    N = s.rho + s.xs * T2 + nu**2 * U
+    q = N / (s.eps * V + s.r)
+    phi = s.rho + s.xt * (T2 + q * V) + q * ((s.a - s.eps * b) * S["C2l"] + s.xs * S["C2"]) + nu**2 * (
+        b * S["C2l"] + S["C2"])
+    chi = s.a - 1 + s.ik * s.a * S["S1l"]
+    h = s.eps * S["M"] - (1 - s.tau) - s.r
+    scal = (s.a, s.eps, s.xs, s.r)
+    return SimpleNamespace(
+        nu=nu_s, f=f, S=S,
+        df_dlam={k: sp.diff(v, s.lam) for k, v in f.items()},
+        df_da={k: sp.diff(v, s.a) for k, v in f.items()},
+        df_dnu={k: sp.diff(v, nu_s) for k, v in f.items()},
+        phi=phi, dphi_scalars=tuple(sp.diff(phi, x) for x in scal), dphi_sums=tuple(sp.diff(phi, S[k]) for k in
+                                                                                     GRADIENT_SUMS),
+        chi=chi, dchi_a=sp.diff(chi, s.a), dchi_S1l=sp.diff(chi, S["S1l"]),
+        h=h, dh_eps=sp.diff(h, s.eps), dh_M=sp.diff(h, S["M"]), dh_r=sp.diff(h, s.r),
+    )
