@@ -16,17 +16,26 @@ from pathlib import Path
 
 from iclsym.cli.sweep import add_executor_arguments, executor_from_args
 
-HELP = "reproduce the paper's Figures 1-4 (--quick: minutes, reduced d; --full: paper scale) with a report"
+HELP = ("reproduce a paper's figures (--paper 1: Lu et al. Figs. 1-4; --paper 2: Letey et al.) with a report "
+        "(--quick: minutes, reduced d; --full: paper scale)")
 
 
 def _only(text: str) -> list[str]:
-    names = []
-    for part in text.split(","):
-        part = part.strip().lower().removeprefix("fig")
+    """Figure names for ``--only``: numbers or names, comma-separated (checked against ``--paper`` in ``run``)."""
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names:
+        raise ValueError(f"only must list figures; got {text!r}")
+    return names
+
+
+def _only_paper1(names) -> list[str]:
+    out = []
+    for part in names:
+        part = part.removeprefix("fig")
         if part not in ("1", "2", "3", "4"):
-            raise ValueError(f"only must list figure numbers among 1,2,3,4; got {text!r}")
-        names.append(f"fig{part}")
-    return sorted(set(names))
+            raise ValueError(f"only must list figure numbers among 1,2,3,4; got {','.join(names)!r}")
+        out.append(f"fig{part}")
+    return sorted(set(out))
 
 
 def add_arguments(p):
@@ -37,7 +46,11 @@ def add_arguments(p):
                       help="the paper's d = 100, 10 runs (hours; prints the expected cost first)")
     mode.add_argument("--tiny", dest="mode", action="store_const", const="tiny", help=argparse.SUPPRESS)
     p.set_defaults(mode="quick")
-    p.add_argument("--only", type=_only, default=None, help="comma-separated figure numbers, e.g. 1,2")
+    p.add_argument("--paper", type=int, choices=(1, 2), default=1,
+                   help="1: Lu et al. (2024), Figs. 1-4 (default); 2: Letey et al. (2025), Figs. 1, 2, 4, 6, "
+                        "test context, optimal pretraining")
+    p.add_argument("--only", type=_only, default=None,
+                   help="comma-separated figures, e.g. 1,2 (paper 2 also: context, optimal)")
     p.add_argument("--out", default="iclsym-figures", help="output directory (figures, report.md, store)")
     p.add_argument("--d", type=int, default=None, help="override the simulation dimension")
     p.add_argument("--runs", type=int, default=None, help="override the runs per point")
@@ -75,9 +88,13 @@ def run(args) -> int:
     from iclsym.figures.settings import quick
     from iclsym.sweep import ResultStore, default_workers, run_sweep
 
+    if getattr(args, "paper", 1) == 2:
+        from iclsym.figures.paper2.run import run_figures
+
+        return run_figures(args)
     t_start = time.perf_counter()
     settings = _settings(args)
-    names = args.only or list(FIGURES[1])
+    names = _only_paper1(args.only) if args.only else list(FIGURES[1])
     modules = [importlib.import_module(f"iclsym.figures.paper1.{n}") for n in names]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

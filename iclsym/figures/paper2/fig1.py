@@ -92,12 +92,14 @@ def plot(store, settings, out_dir) -> list:
     curves = theory_curves(kappa)
     sims = _sims(store, settings)
     fig, (ax_l, ax_r) = new_figure(2)
+    top = max(float(np.max(e)) for e, _ in curves.values())
     for (label, spec), color in zip(tests_at(settings.d), COLORS):
         e, m = curves[label]
         ax_l.plot(kappa, e, color=color, lw=1.6, label=label)
         ax_r.plot(kappa, m, color=color, lw=1.6, label=label)
         if len(sims):
             errorbar(ax_l, sims["kappa"], sims, f"e_icl[{spec}]", color=color)
+    ax_l.set_ylim(0, 1.3 * top)  # simulated points at tiny k (k = kappa d < 2) may lie far above
     ax_l.set_xlabel(r"task diversity $\kappa = k/d$")
     ax_l.set_ylabel(r"$e_{\mathrm{ICL}}$")
     ax_l.set_title("ICL error: theory (d = 120, lines) and linear attention\n"
