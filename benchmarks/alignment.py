@@ -85,7 +85,7 @@ def authors_estimate(lam, c, alpha, tau, kappa, rho, d, rng, numavg=100):
     q = (rho + nu - nu * nu * M - xi * (1 - 2 * nu * M - nu * nu * Mp)) / (tau - Q)
     xt = (c.mean() + rho) / alpha
     e_scalar = rho + xt * (1 + (q - 2 * nu) * M + (xi * q - nu * nu) * Mp)
-    e_mis = q * F1c + (xi * q - nu * nu) * F2c  # K = q F - (xi q - nu^2) F2, F2 = -dF/dz
+    e_mis = q * F1c - (xi * q - nu * nu) * F2c  # K = q F - (xi q - nu^2) F2, F2 = -dF/dz
     return e_scalar + e_mis
 
 

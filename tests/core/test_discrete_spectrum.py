@@ -132,3 +132,23 @@ def test_bad_eigenvalues():
             DiscreteSpectrum(bad, 1.0)
     with pytest.raises(ValueError, match="kappa"):
         DiscreteSpectrum([1.0], 0.0)
+
+
+@pytest.mark.parametrize("spec", ["powerlaw:0.9", "lowrank:0.3", "spike:0", "identity"])
+def test_joint_solve_equals_the_nested_fixed_point_solve(spec):
+    """solve_joint (one scalar root in t = kappa (1 - a), polished) against solve_fixed_point's nested Newton
+    with the law's inner solve: relative 1e-13 over a random domain (both at rounding level, 1e-14 seen)."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    lam = covariance(spec, 100).diag
+    kappa = np.exp(rng.uniform(np.log(0.05), np.log(100), n))
+    kappa[::9] = np.inf
+    tau = np.exp(rng.uniform(np.log(0.05), np.log(5), n))
+    xs = np.exp(rng.uniform(np.log(1e-3), np.log(10), n))
+    ridge = np.where(rng.random(n) < 0.5, 0.0, np.exp(rng.uniform(-12, 1, n)))
+    sel = (tau < 1) | (ridge > 0)
+    law = DiscreteSpectrum(lam, kappa[sel]).ravel()
+    e1 = solve_fixed_point(xs[sel], tau[sel], ridge[sel], law)
+    e2, a2 = law.solve_joint(xs[sel], tau[sel], ridge[sel])
+    assert np.max(np.abs(e2 / e1 - 1)) < 1e-13
+    assert np.max(np.abs(a2 / law.solve_a(xs[sel] + e1) - 1)) < 1e-13

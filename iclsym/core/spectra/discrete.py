@@ -76,6 +76,13 @@ def _check_weights(weights, lam) -> np.ndarray | None:
     return w
 
 
+def _positive_root_quadratic(A, B, C):
+    """Positive root of ``A e^2 - B e - C = 0`` (``A > 0``, ``C >= 0``), without cancellation."""
+    disc = np.sqrt(B * B + 4 * A * C)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(B >= 0, (B + disc) / (2 * A), 2 * C / (disc - B))
+
+
 def _iso_root(z, ik, c):
     """Positive root of ``c a^2 + (z - c + c ik) a - z = 0`` (the isotropic ``a``), without cancellation."""
     B = z - c * (1 - ik)
@@ -283,9 +290,10 @@ class DiscreteSpectrum:
             out += (mean(inv3), mean(lw * inv2), mean(lw * lw * inv))
         return out
 
-    def state(self, z) -> dict:
-        """Everything at ``z``: ``a, b, M, P (= -M'), T1, T2, U`` and the sums ``S2, S1l, S2l, S2ll``."""
-        a, M, S2, S1l, S2l, S2ll = self.sums(z)
+    def state(self, z, a=None) -> dict:
+        """Everything at ``z``: ``a, b, M, P (= -M'), T1, T2, U`` and the sums ``S2, S1l, S2l, S2ll``
+        (``a``: the already solved ``a(z)``, if known)."""
+        a, M, S2, S1l, S2l, S2ll = self.sums(z, a=a)
         b, P, T1, T2, U = _gen.stable_traces(z, self.ik, a, S2, S1l, S2l, S2ll)
         return dict(a=a, b=b, M=M, P=P, T1=T1, T2=T2, U=U, S2=S2, S1l=S1l, S2l=S2l, S2ll=S2ll)
 
@@ -329,3 +337,110 @@ class DiscreteSpectrum:
         root = ridgeless_root_by_newton(flat, np.broadcast_to(x, shape).ravel().astype(np.float64),
                                         np.broadcast_to(tau, shape).ravel().astype(np.float64))
         return root.reshape(shape)
+
+    # ------------------------------------------------------------------ effective ridge and a together
+    def solve_joint(self, xs, tau, lam):
+        """``(eps, a)``: the effective ridge and ``a(x* + eps)`` in one scalar solve (``tau < 1`` or ``lam > 0``;
+        1-d arrays matching the law's points; ``kappa = inf`` included).
+
+        At the fixed point ``z M(z) = 1 - t`` with ``t = kappa (1 - a)`` (``a = 1 - t/kappa``), so the ridge
+        equation ``eps M(x* + eps) = 1 - tau + tau lam/eps`` becomes, for given ``t``, the quadratic
+        ``(tau - t) eps^2 - B eps - C = 0``, ``B = (1 - tau) x* + tau lam``, ``C = tau lam x*``, whose positive
+        root ``eps(t)`` exists for ``t < tau`` and increases with ``t``.  What remains is the fixed point itself,
+
+            phi(t) = a S1l(a, x* + eps(t)) - t = 0,        0 <= t < min(tau, kappa),
+
+        with ``phi(0) = S1l > 0``, ``phi -> -t < 0`` at the upper end, and ``phi' <= -1`` (``a S2ll <= S1l``):
+        exactly one root, found by Newton's method safeguarded by bisection.  ``t`` stays ``O(1)`` for every
+        ``kappa`` (``kappa = inf``: ``a = 1``, ``t = S1l``), so ``a = 1 - t/kappa`` and ``tau - t`` carry no
+        cancellation.  The same root as the nested solve of
+        :func:`iclsym.onelayer.theory.fixed_point.solve_fixed_point` at the cost of one inner solve.
+        """
+        xs, tau, lam = (np.ascontiguousarray(v, dtype=np.float64).ravel() for v in (xs, tau, lam))
+        n = xs.size
+        m = self.lam.shape[-1]
+        shared = self._leading_shared()
+        lamv = self.lam.reshape(1, m) if shared else self.lam.reshape(-1, m)
+        wv = self._wvec
+        wts = None if wv is not None else self.weights.reshape(-1, m)
+        ik = np.broadcast_to(self.ik, (n,)).copy()
+        B = (1 - tau) * xs + tau * lam
+        C = tau * lam * xs
+        with np.errstate(divide="ignore"):
+            hi = np.minimum(tau, np.where(ik > 0, 1.0 / np.where(ik > 0, ik, 1.0), np.inf))
+        lo = np.zeros(n)
+        # start: t = S1l at a = 1 (the value of phi(0) + 0), clipped into the bracket
+        e0 = _positive_root_quadratic(tau, B, C)
+        s10 = self.spectral_mean(lamv / (lamv + (xs + e0)[:, None]))
+        t = np.clip(s10, 1e-3 * hi, (1 - 1e-3) * hi)
+        out = t.copy()
+        idx = np.arange(n)
+        t_, B_, C_ = tau, B, C
+        x_ = xs
+        for _ in range(MAX_NEWTON):
+            a = 1 - ik * t
+            A = t_ - t
+            e = _positive_root_quadratic(A, B_, C_)
+            z = x_ + e
+            inv = 1.0 / (a[:, None] * lamv + z[:, None])
+            lw = lamv * inv
+            lw2 = lw * inv
+            if wts is None:
+                s1, s2l, s2ll = lw @ wv, lw2 @ wv, (lw2 * lamv) @ wv
+            else:
+                s1, s2l, s2ll = (lw * wts).sum(1), (lw2 * wts).sum(1), (lw2 * lamv * wts).sum(1)
+            phi = a * s1 - t
+            # d eps/dt = eps^2/(2 A eps - B) > 0;  dphi/dt = -ik S1l + a (ik S2ll - S2l deps/dt) - 1 <= -1
+            de = e * e / (2 * A * e - B_)
+            dphi = -ik * s1 + a * (ik * s2ll - s2l * de) - 1
+            pos = phi > 0
+            lo = np.where(pos, t, lo)
+            hi = np.where(pos, hi, t)
+            new = t - phi / dphi
+            outside = ~((new > lo) & (new < hi))
+            new = np.where(outside, 0.5 * (lo + hi), new)
+            done = (np.abs(new - t) <= 1e-12 * t) | (phi == 0) | (hi - lo <= 4e-16 * hi)
+            # a converged point keeps its Newton iterate (never a replacement bisection midpoint)
+            out[idx] = np.where(done & outside, t, new)
+            if done.all():
+                break
+            keep = ~done
+            idx, t, lo, hi = idx[keep], new[keep], lo[keep], hi[keep]
+            x_, t_, B_, C_, ik = x_[keep], t_[keep], B_[keep], C_[keep], ik[keep]
+            if not shared:
+                lamv = lamv[keep]
+                wts = None if wts is None else wts[keep]
+        else:
+            raise RuntimeError("discrete-spectrum joint solve: no convergence (please report)")
+        ik = np.broadcast_to(self.ik, (n,))
+        eps = _positive_root_quadratic(tau - out, B, C)
+        return self._polish(xs, tau, lam, eps, 1 - ik * out)
+
+    def _polish(self, xs, tau, lam, eps, a, steps=2):
+        """Newton steps on the pair ``(chi, h) = 0`` in ``(a, eps)`` from a close start, with both residuals in
+        cancellation-free forms: ``chi = a - 1 + ik a S1l`` and ``h = 1 - eps M - tau + tau lam/eps`` with
+        ``1 - eps M`` written as ``x* M + a S1l`` or ``eps M`` kept, whichever has the smaller terms.  ``eps`` from ``t`` loses digits when ``eps >> x*`` (then
+        ``tau - t`` is small); two steps restore full precision (quadratic convergence)."""
+        lamv = self.lam.reshape(1, -1) if self._leading_shared() else self.lam.reshape(xs.size, -1)
+        ik = np.broadcast_to(self.ik, xs.shape)
+        mean = self.spectral_mean
+        for _ in range(steps):
+            z = xs + eps
+            inv = 1.0 / (a[:, None] * lamv + z[:, None])
+            lw = lamv * inv
+            M, S2, S1l, S2l, S2ll = mean(inv), mean(inv * inv), mean(lw), mean(lw * inv), mean(lw * lw)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pole = np.where(lam > 0, tau * lam / eps, 0.0)
+                chi = a - 1 + ik * a * S1l
+                # h in whichever of the equal forms has the smaller terms (as the fixed-point solver):
+                # 1 - eps M = x* M + a S1l when eps M is the larger, eps M itself when it is the smaller
+                eM, rest = eps * M, xs * M + a * S1l
+                h = np.where(eM <= rest, (1 - tau) + pole - eM, rest - tau + pole)
+                j11, j12 = 1 + ik * z * S2l, -ik * a * S2l
+                j21, j22 = eps * S2l, -xs * S2 - a * S2l - pole / eps
+                det = j11 * j22 - j12 * j21
+                da = (chi * j22 - h * j12) / det
+                de = (j11 * h - j21 * chi) / det
+            a = np.minimum(a - da, 1.0)
+            eps = eps - de
+        return eps, a

@@ -6,9 +6,11 @@ The theory needs the eigenvalues ``lam_i`` of ``C_train`` and the diagonal ``c_i
 
 1. ``x* = (c_tr + rho)/alpha`` (``c_tr = mean lam``); the effective ridge ``lambda_tilde = eps`` is the root of
    ``1 - tau + tau lam/eps - eps M(x* + eps) = 0`` with the discrete-spectrum ``M``
-   (:class:`iclsym.core.spectra.DiscreteSpectrum`, :func:`iclsym.onelayer.theory.fixed_point.solve_fixed_point`):
-   ``0`` for ``tau > 1`` ridgeless, the root of ``eps M = 1 - tau`` for ``tau < 1`` ridgeless (no closed form
-   for anisotropic spectra), the unique positive root for ``lam > 0``;
+   (:class:`iclsym.core.spectra.DiscreteSpectrum`): ``0`` for ``tau > 1`` ridgeless, the root of
+   ``eps M = 1 - tau`` for ``tau < 1`` ridgeless (no closed form for anisotropic spectra), the unique positive
+   root for ``lam > 0`` -- solved together with the fixed point by
+   :meth:`~iclsym.core.spectra.DiscreteSpectrum.solve_joint` (one scalar root; the nested solve of
+   :func:`iclsym.onelayer.theory.fixed_point.solve_fixed_point` is the independent check);
 2. ``sigma = nu = x* + eps``; the traces ``a, b, P, T2, U`` at ``nu``; ``N = rho + x* T2 + nu^2 U``,
    ``V = U + x* P``, ``q = N/(eps V + r)`` with ``r = tau lam/eps`` (ridgeless: ``max(tau - 1, 0)``);
 3. ``e_scalar = rho + x*_te (T2 + q V)``, ``x*_te = (c_te + rho)/alpha_test``;
@@ -35,7 +37,7 @@ from iclsym.core.covariances import Covariance, aligned_spectrum, covariance
 from iclsym.core.params import check_param, check_theory_args
 from iclsym.core.spectra.discrete import DiscreteSpectrum, _check_eigenvalues, _check_weights
 from iclsym.onelayer._generated import alignment as _gen
-from iclsym.onelayer.theory.fixed_point import solve_fixed_point, x_star
+from iclsym.onelayer.theory.fixed_point import x_star
 
 __all__ = [
     "alignment_state", "alignment_errors", "kernel", "kernel_turning_point", "compress_spectrum",
@@ -73,9 +75,9 @@ def alignment_state(eigenvalues, alpha, tau, kappa, rho, lam=0.0, *, weights=Non
     law = DiscreteSpectrum(eig, ik=ik, weights=w, _checked=True)
     c_tr = np.broadcast_to(law.mean, shape)
     xs = x_star(alpha, rho, c_tr)
-    eps = solve_fixed_point(xs, tau, lam, law)
+    eps, a = _solve(law, xs, tau, lam)
     nu = xs + eps
-    st = law.state(nu)
+    st = law.state(nu, a=a)
     with np.errstate(divide="ignore", invalid="ignore"):
         ridge = lam > 0
         r = np.where(ridge, tau * lam / np.where(ridge, eps, 1.0), np.maximum(tau - 1, 0.0))
@@ -84,6 +86,27 @@ def alignment_state(eigenvalues, alpha, tau, kappa, rho, lam=0.0, *, weights=Non
                N=N, V=V, q=q, law=law)
     out.update({k: st[k] for k in ("a", "b", "M", "P", "T1", "T2", "U")})
     return out
+
+
+def _solve(law, xs, tau, lam):
+    """``(eps, a(x* + eps))``: the joint solve of :meth:`DiscreteSpectrum.solve_joint` where the effective
+    ridge is positive (``tau < 1`` or ``lam > 0``), else ``eps = 0`` and ``a(x*)``.  (The nested solve of
+    :func:`iclsym.onelayer.theory.fixed_point.solve_fixed_point` gives the same root; it is the check in the
+    tests.)"""
+    shape = xs.shape
+    flat = law.ravel()
+    xs_f, tau_f, lam_f = (np.ravel(v) for v in (xs, tau, lam))
+    eps = np.zeros(xs_f.size)
+    a = np.empty(xs_f.size)
+    joint = (tau_f < 1) | (lam_f > 0)
+    if np.any(joint):
+        sub = flat.take(joint) if not joint.all() else flat
+        eps[joint], a[joint] = sub.solve_joint(xs_f[joint], tau_f[joint], lam_f[joint])
+    if not np.all(joint):
+        rest = ~joint
+        sub = flat.take(rest) if rest.any() and not rest.all() else flat
+        a[rest] = sub.solve_a(xs_f[rest])
+    return eps.reshape(shape), a.reshape(shape)
 
 
 def _c_sums(st, eig, c, weights):
