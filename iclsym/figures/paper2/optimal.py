@@ -101,7 +101,7 @@ def plot(store, settings, out_dir) -> list:
     for k in ks:
         f_best, e_best = best_in_family("spike", c, PARAMS["alpha"], PARAMS["tau"], k, PARAMS["rho"])
         fam.append((f_best, e_best))
-        res = optimal_spectrum(c, PARAMS["alpha"], PARAMS["tau"], k, PARAMS["rho"], max_iter=200)
+        res = optimal_spectrum(c, PARAMS["alpha"], PARAMS["tau"], k, PARAMS["rho"], random_starts=1, max_iter=200)
         full_e.append(res["e_icl"])
         matched.append(float(_e("identity", k, d_opt)))
     matched = np.array(matched)
