@@ -416,7 +416,7 @@ class DiscreteSpectrum:
         eps = _positive_root_quadratic(tau - out, B, C)
         return self._polish(xs, tau, lam, eps, 1 - ik * out)
 
-    def _polish(self, xs, tau, lam, eps, a, steps=2):
+    def _polish(self, xs, tau, lam, eps, a, steps=1):
         """Newton steps on the pair ``(chi, h) = 0`` in ``(a, eps)`` from a close start, with both residuals in
         cancellation-free forms: ``chi = a - 1 + ik a S1l`` and ``h = 1 - eps M - tau + tau lam/eps`` with
         ``1 - eps M`` written as ``x* M + a S1l`` or ``eps M`` kept, whichever has the smaller terms.  ``eps`` from ``t`` loses digits when ``eps >> x*`` (then
