@@ -20,6 +20,7 @@ COMMANDS = {
     "sweep": "sweep",
     "figures": "figures",
     "depth": "depth",
+    "alignment": "alignment",
 }
 
 

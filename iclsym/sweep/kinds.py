@@ -203,7 +203,7 @@ def kinds() -> dict[str, JobKind]:
     """All registered kinds (imports :data:`KIND_MODULES` once).
 
     >>> sorted(kinds())[:3]
-    ['dmmse', 'ridge', 'toy']
+    ['aligned', 'deep_attention', 'deep_mc']
     """
     global _LOADED
     if not _LOADED:

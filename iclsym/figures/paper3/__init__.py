@@ -16,6 +16,75 @@ load average of about 12, so wall times are upper bounds): 232 s wall in total. 
 from __future__ import annotations
 
 FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8")
+TITLE = "Bordelon et al. (2025), deep linear attention"
+#: prefix of the output files (``p3_fig1.png`` ...) and the report's name
+PREFIX = "p3_"
+REPORT = "report_paper3"
+
+__all__ = ["FIGURES", "TITLE", "PREFIX", "REPORT", "select", "settings_for", "describe", "write_report", "modules",
+           "reproduce"]
+
+
+def select(items) -> list[str]:
+    """Module names from ``--only`` items (``1`` ... ``8`` or ``fig1`` ...).
+
+    >>> select(["6", "fig1"])
+    ['fig1', 'fig6']
+    """
+    names = set()
+    for item in items:
+        part = str(item).strip().lower().removeprefix("fig")
+        if f"fig{part}" not in FIGURES:
+            raise ValueError(f"only must list paper-3 figures among 1-8; got {item!r}")
+        names.add(f"fig{part}")
+    return sorted(names)
+
+
+def settings_for(mode: str, d=None, runs=None):
+    """The mode's settings; ``--d`` sets every training and Monte Carlo dimension, ``--runs`` the runs."""
+    from iclsym.figures.paper3.settings import for_mode
+
+    s = for_mode(mode)
+    changes = {}
+    if d is not None:
+        changes.update({name: d for name in ("D_iso", "D_fs", "D_rrs", "D_mc", "D_sgd", "D_att")})
+    if runs is not None:
+        changes.update(runs=runs)
+    return s.replace(**changes) if changes else s
+
+
+def describe(s) -> str:
+    return (f"SGD training D = {s.D_iso} (ISO), {s.D_fs} (FS), {s.D_rrs} (RRS) x {s.runs} runs; "
+            f"Monte Carlo D = {s.D_mc}")
+
+
+def write_report(out, settings, rows, paths, timings, store, names=FIGURES):
+    """``report_paper3.md``: trained / Monte Carlo values against the theory, per figure."""
+    import math
+
+    from iclsym.figures.report import provenance_section, write_text_output
+
+    def fmt(x):
+        return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else (
+            f"{x:.4g}" if isinstance(x, float) else str(x))
+
+    keys = []
+    for r in rows:
+        keys += [k for k in r if k not in keys and k not in ("note",)]
+    parts = [f"# iclsym: reproduction of {TITLE}", "",
+             f"Mode **{settings.mode}**: {describe(settings)}; base seed {settings.base_seed}.", "",
+             "Figures: " + ", ".join(f"[{p.name}]({p.name})" for p in paths if p.suffix == ".png"), "",
+             "## Timings", ""] + [f"- {k}: {v}" for k, v in timings.items()]
+    parts += ["", "## Measured vs theory", "",
+              "`rel_gap = (measured - theory)/theory`; notes say which theory a row is compared with "
+              "(asymptotic or finite-D; docs/deep/index.md).", ""]
+    if rows:
+        parts += ["| " + " | ".join(keys) + " | note |", "|" + "---|" * (len(keys) + 1)]
+        parts += ["| " + " | ".join(fmt(r.get(k)) for k in keys) + f" | {r.get('note', '')} |" for r in rows]
+    else:
+        parts += ["No point has been run."]
+    parts += [""] + provenance_section(out)
+    return write_text_output(out, "report_paper3.md", parts)
 
 
 def modules():
