@@ -120,9 +120,9 @@ def e_icl(alpha, tau, kappa, rho, lam=0.0):
     >>> float(e_icl(1.0, 1.0, 0.5, 0.01))
     inf
     """
-    fast = _scalar.point(alpha, tau, kappa, rho, lam)
+    fast = _scalar.point(alpha, tau, kappa, rho, lam, "e_icl")
     if fast is not None:
-        return fast[1]
+        return fast
     st = ridge_state(alpha, tau, kappa, rho, lam)
     e1, _ = _errors(st)
     return _unwrap(_no_nan(st, e1)[0])
@@ -142,9 +142,9 @@ def e_idg(alpha, tau, kappa, rho, lam=0.0):
     >>> float(e_idg(1.0, 2.0, 0.5, 0.01)) > 0.01
     True
     """
-    fast = _scalar.point(alpha, tau, kappa, rho, lam)
+    fast = _scalar.point(alpha, tau, kappa, rho, lam, "e_idg")
     if fast is not None:
-        return fast[2]
+        return fast
     st = ridge_state(alpha, tau, kappa, rho, lam)
     _, e2 = _errors(st)
     return _unwrap(_no_nan(st, e2)[0])
@@ -161,8 +161,8 @@ def g_task(alpha, tau, kappa, rho, lam=0.0):
     >>> bool(g_task(10.0, 2.0, 0.5, 0.01, 1e-3) > 0)
     True
     """
-    fast = _scalar.point(alpha, tau, kappa, rho, lam)
+    fast = _scalar.point(alpha, tau, kappa, rho, lam, "g_task")
     if fast is not None:
-        return fast[3]
+        return fast
     st = ridge_state(alpha, tau, kappa, rho, lam)
     return _unwrap(_no_nan(st, _gap(st))[0])

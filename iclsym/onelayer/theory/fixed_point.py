@@ -62,9 +62,9 @@ def solve_eps(alpha, tau, kappa, rho, lam=0.0):
     """
     from iclsym.onelayer.theory import scalar
 
-    fast = scalar.point(alpha, tau, kappa, rho, lam)
+    fast = scalar.point(alpha, tau, kappa, rho, lam, "eps")
     if fast is not None:
-        return fast[0]
+        return fast
     alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam, computable=True)
     eps = solve_fixed_point(x_star(alpha, rho), tau, lam, MarchenkoPastur(ik=1.0 / kappa))
     return eps[()] if eps.ndim == 0 else eps

@@ -37,18 +37,18 @@ def _positive_root(A, B, C):
     return 2 * C / (disc - B) if disc - B > 0 else 0.0
 
 
+_PLAIN = {float, int}
+
+
 def _in_range(a, t, k, r, lam) -> bool:
-    """Plain finite numbers inside the domain and the computable range (else: the vectorised path)."""
-    for v in (a, t, k, r, lam):
-        if type(v) not in (float, int) or v != v:
-            return False
-    return (_LO <= a <= _HI and _LO <= t <= _HI and (_LO <= k <= _HI or k == _INF)
-            and 0 <= r <= _HI and 0 <= lam <= _HI)
+    """Plain numbers inside the domain and the computable range (NaN fails every comparison)."""
+    return ({type(a), type(t), type(k), type(r), type(lam)} <= _PLAIN and _LO <= a <= _HI and _LO <= t <= _HI
+            and (_LO <= k <= _HI or k == _INF) and 0 <= r <= _HI and 0 <= lam <= _HI)
 
 
 def _newton(xs, tau, ik, lam, L):
     """The scalar twin of ``fixed_point._newton`` (same update, clip and stopping rule)."""
-    e, tl = L, tau * lam
+    e, tl, one_m_tau = L, tau * lam, 1 - tau
     for _ in range(MAX_NEWTON):
         nu = xs + e
         S, D = mp_parts_scalar(nu, ik)
@@ -56,21 +56,31 @@ def _newton(xs, tau, ik, lam, L):
         eS = e * S
         one_m_eS = xs * S + T1
         pole = tl / e
-        h = eS - (1 - tau) - pole if eS <= one_m_eS else tau - pole - one_m_eS
-        scale = max(min(eS, one_m_eS), pole)
-        try:
-            dh = U + xs * P + pole / e
-        except OverflowError:  # pragma: no cover - float division overflows to inf in CPython
-            dh = _INF
-        new = max(e - h / dh, L)
-        if abs(new - e) <= NEWTON_RTOL * new or abs(h) <= _NOISE * scale:
+        if eS <= one_m_eS:
+            h, smaller = eS - one_m_tau - pole, eS
+        else:
+            h, smaller = tau - pole - one_m_eS, one_m_eS
+        scale = pole if pole > smaller else smaller
+        dh = U + xs * P + pole / e  # an overflow of pole/e gives inf (a zero step), as in the vectorised path
+        new = e - h / dh
+        if new < L:
+            new = L
+        step = new - e
+        if -NEWTON_RTOL * new <= step <= NEWTON_RTOL * new or -_NOISE * scale <= h <= _NOISE * scale:
             return new
         e = new
     raise RuntimeError("solve_eps: Newton did not converge (please report)")
 
 
-def point(alpha, tau, kappa, rho, lam=0.0):
-    """``(eps, e_icl, e_idg, g_task)`` for one point of Python numbers, or ``None`` (see the module).
+#: what :func:`point` returns for each ``want``
+_WANTS = ("all", "eps", "e_icl", "e_idg", "g_task")
+
+
+def point(alpha, tau, kappa, rho, lam=0.0, want="all"):
+    """One point of Python numbers, or ``None`` (see the module docstring).
+
+    ``want="all"``: ``(eps, e_icl, e_idg, g_task)``; ``"eps"``, ``"e_icl"``, ``"e_idg"`` or
+    ``"g_task"``: that value alone (only what it needs is computed).
 
     >>> [round(v, 12) for v in point(1.0, 0.2, 0.5, 0.01, 0.0)]
     [7.322730797895, 1.038497768559, 0.801213334409, 0.23728443415]
@@ -79,12 +89,10 @@ def point(alpha, tau, kappa, rho, lam=0.0):
     """
     if not _in_range(alpha, tau, kappa, rho, lam):
         return None
-    alpha, tau, kappa, rho, lam = float(alpha), float(tau), float(kappa), float(rho), float(lam) + 0.0
     xs = (1.0 + rho) / alpha
     ik = 1.0 / kappa
     if tau < 1:
-        M_sub, _ = mp_parts_scalar(xs, tau * ik)
-        eps = (1 - tau) / (tau * M_sub)
+        eps = (1 - tau) / (tau * mp_parts_scalar(xs, tau * ik)[0])
     else:
         eps = 0.0
     if lam > 0:
@@ -94,12 +102,20 @@ def point(alpha, tau, kappa, rho, lam=0.0):
         eps = _newton(xs, tau, ik, lam, L)
         r = tau * lam / eps
     else:
-        r = max(tau - 1, 0.0)
+        r = tau - 1.0 if tau > 1 else 0.0
         if tau == 1:  # the interpolation pole
-            return 0.0, _INF, _INF, (0.0 if ik == 0 else _INF)
+            values = (0.0, _INF, _INF, (0.0 if ik == 0 else _INF))
+            return values if want == "all" else values[_WANTS.index(want) - 1]
+    if want == "eps":
+        return eps + 0.0
     nu = xs + eps
     S, D = mp_parts_scalar(nu, ik)
     P, _, T2, U = stable_traces(nu, ik, S, D)
+    if want == "g_task":
+        return g_task_gap(xs, rho, tau, eps, r, nu, ik, S, D, P, T2, U) + 0.0
     e_icl, e_idg = ridge_errors(xs, rho, tau, eps, r, P, T2, U)
-    g = g_task_gap(xs, rho, tau, eps, r, nu, ik, S, D, P, T2, U)
-    return eps, float(e_icl), float(e_idg), float(g)
+    if want == "e_icl":
+        return e_icl + 0.0
+    if want == "e_idg":
+        return e_idg + 0.0
+    return eps + 0.0, e_icl + 0.0, e_idg + 0.0, g_task_gap(xs, rho, tau, eps, r, nu, ik, S, D, P, T2, U) + 0.0
