@@ -75,24 +75,4 @@ def blas_env(n: int = 1):
                 os.environ[var] = value
 
 
-@contextlib.contextmanager
-def one_blas_thread():
-    """Run the ``with`` block with one BLAS thread in this process (restored afterwards).
-
-    Every executor runs each job with one BLAS thread -- the pool and Dask workers from their
-    start, the serial executor around each job -- so that a job's floating-point reductions, and
-    hence its numbers, do not depend on the executor.  Needs ``threadpoolctl`` (the ``sweep``
-    extra); without it the block runs unchanged.
-
-    Examples
-    --------
-    >>> with one_blas_thread():
-    ...     pass
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is in the sweep extra
-        yield
-        return
-    with threadpool_limits(1):
-        yield
+from iclsym.core.threads import one_blas_thread  # noqa: E402  (re-exported: the executors' policy)

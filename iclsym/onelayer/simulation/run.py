@@ -21,6 +21,7 @@ import numpy as np
 
 from iclsym.core.memory import check_fits
 from iclsym.core.params import Params, Sizes, check_computable, check_size
+from iclsym.core.threads import one_blas_thread
 from iclsym.core.tasks import task_law
 from iclsym.onelayer.simulation.exact_error import e_icl_exact, e_idg_exact
 from iclsym.onelayer.simulation.solver import solve_ridge
@@ -80,6 +81,11 @@ def simulate_once(
     >>> (r["ell"], r["k"], r["n"]), r["g_task"] == r["e_icl"] - r["e_idg"]
     ((8, 4, 32), True)
     """
+    with one_blas_thread():  # the run's time and bytes depend only on its own work (iclsym.core.threads)
+        return _run(alpha, tau, kappa, rho, lam, d, seed, method, assignment, task_dist, sampler)
+
+
+def _run(alpha, tau, kappa, rho, lam, d, seed, method, assignment, task_dist, sampler) -> dict:
     t0 = time.perf_counter()
     law = task_law(task_dist, "task_dist")
     params = Params(alpha, tau, kappa, rho, lam)
