@@ -1,0 +1,31 @@
+"""Trained attention networks for in-context regression: the papers' nonlinear experiments.
+
+The three theories iclsym covers are each checked by their authors against trained
+attention models; this package reproduces those experiments:
+
+* Lu et al., *Asymptotic theory of in-context learning by linear attention* (PNAS 2025):
+  double descent in the number of pretraining contexts ``n`` with an interpolation threshold
+  ``n ~ d^2`` (full linear attention, softmax attention, softmax blocks with an MLP) and the
+  memorisation -> in-context-learning transition in the task diversity ``kappa = k/d``;
+* Letey et al., *Pretrain-Test Task Alignment Governs Generalization in In-Context Learning*
+  (ICLR 2026): a two-block softmax transformer trained on Gaussian tasks ``w ~ N(0, C_train)``
+  and tested on ``w ~ N(0, C_test)``;
+* Bordelon et al., *Theory of Scaling Laws for In-Context Regression* (ICLR 2026): untied
+  softmax attention layers with a ``1/L`` residual scaling, where depth still helps.
+
+Modules (JAX and optax are needed only by the training modules; install the ``nets`` extra):
+
+* :mod:`iclsym.nets.data`      -- the jit-compiled in-context regression pipeline (JAX)
+* :mod:`iclsym.nets.models`    -- the architectures as pure functions of a parameter pytree (JAX)
+* :mod:`iclsym.nets.train`     -- AdamW training loop with progress bar and test errors (JAX, optax)
+* :mod:`iclsym.nets.jobs`      -- sweep job functions ``fn(*, seed, **coords) -> dict``
+* :mod:`iclsym.nets.threshold` -- interpolation-threshold rule and exponent fit (NumPy only)
+* :mod:`iclsym.nets.settings`  -- quick / full / tiny grids of the figures (NumPy only)
+* :mod:`iclsym.nets.sweep`     -- a small resumable local runner and result store (no JAX in the parent)
+
+Importing this package imports nothing heavy; JAX is imported by the modules that need it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["data", "models", "train", "jobs", "threshold", "settings", "sweep"]
