@@ -32,6 +32,8 @@ from iclsym.nets._validate import check_real
 __all__ = ["FitResult", "fit", "evaluate", "prng_key", "ORDERS"]
 
 ORDERS = ("shuffle", "stream")
+#: learning-rate schedules: constant, or cosine decay to 0 over the run
+SCHEDULES = ("constant", "cosine")
 #: steps per jitted chunk (the progress bar and the loss history advance once per chunk)
 CHUNK = 250
 #: contexts per forward pass when evaluating a whole set
@@ -52,9 +54,10 @@ def prng_key(seed: int):
 
 
 @functools.lru_cache(maxsize=None)
-def _optimizer(lr: float, weight_decay: float):
-    # cached: the same (lr, weight_decay) gives the same object, so jitted chunks are reused
-    return optax.adamw(lr, weight_decay=weight_decay)
+def _optimizer(lr: float, weight_decay: float, decay_steps: int = 0):
+    # cached: the same arguments give the same object, so jitted chunks are reused
+    rate = optax.cosine_decay_schedule(lr, decay_steps) if decay_steps else lr
+    return optax.adamw(rate, weight_decay=weight_decay)
 
 
 def _batch_index(key, t, n, batch, order):
@@ -67,9 +70,9 @@ def _batch_index(key, t, n, batch, order):
     return jax.lax.dynamic_slice(perm, ((t % per_epoch) * batch,), (batch,))
 
 
-@functools.partial(jax.jit, static_argnames=("arch", "length", "batch", "order", "lr", "weight_decay"))
-def _chunk(params, opt_state, data, key, start, *, arch, length, batch, order, lr, weight_decay):
-    opt = _optimizer(lr, weight_decay)
+@functools.partial(jax.jit, static_argnames=("arch", "length", "batch", "order", "lr", "weight_decay", "decay_steps"))
+def _chunk(params, opt_state, data, key, start, *, arch, length, batch, order, lr, weight_decay, decay_steps):
+    opt = _optimizer(lr, weight_decay, decay_steps)
     ell = data.law.ell
 
     def body(carry, t):
@@ -153,7 +156,7 @@ class FitResult:
 
 
 def fit(arch, data, params, key, *, steps: int, lr: float, batch: int, weight_decay: float = 1e-4,
-        order: str = "shuffle", chunk: int = CHUNK, eval_every: int | None = None, eval_fn=None,
+        order: str = "shuffle", schedule: str = "constant", chunk: int = CHUNK, eval_every: int | None = None, eval_fn=None,
         progress=None, desc: str = "train") -> FitResult:
     """Train ``params`` of ``arch`` on the contexts of ``data`` with AdamW.
 
@@ -172,6 +175,8 @@ def fit(arch, data, params, key, *, steps: int, lr: float, batch: int, weight_de
     lr, weight_decay : float
         AdamW learning rate and decoupled weight decay (optax's default ``1e-4``).
     order : {"shuffle", "stream"}
+    schedule : {"constant", "cosine"}
+        Constant learning rate (the authors' recipe) or cosine decay from ``lr`` to 0 over ``steps``.
     chunk : int
         Steps per jitted scan.
     eval_every, eval_fn :
@@ -205,7 +210,9 @@ def fit(arch, data, params, key, *, steps: int, lr: float, batch: int, weight_de
         if eval_every % chunk and chunk % eval_every:
             raise ValueError(f"eval_every ({eval_every}) must be a multiple or a divisor of chunk ({chunk})")
         chunk = min(chunk, eval_every)
-    opt_state = _optimizer(lr, weight_decay).init(params)
+    check_choice("schedule", schedule, SCHEDULES)
+    decay_steps = steps if schedule == "cosine" else 0
+    opt_state = _optimizer(lr, weight_decay, decay_steps).init(params)
     result = FitResult(params=params, steps=0)
     if eval_fn is not None and eval_every:
         result.evals.append((0, float(eval_fn(params))))
@@ -221,7 +228,7 @@ def fit(arch, data, params, key, *, steps: int, lr: float, batch: int, weight_de
         tc = time.perf_counter()
         params, opt_state, losses = _chunk(params, opt_state, data, key, jnp.asarray(done), arch=arch,
                                            length=length, batch=batch, order=order, lr=lr,
-                                           weight_decay=weight_decay)
+                                           weight_decay=weight_decay, decay_steps=decay_steps)
         mean_loss = float(jnp.mean(losses))
         if done == 0:
             result.compile_seconds = time.perf_counter() - tc
