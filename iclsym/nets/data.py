@@ -46,6 +46,8 @@ __all__ = [
 TASKS = ("sphere", "gaussian")
 #: a pretraining set is materialised when its token array is below this many bytes
 MATERIALISE_BYTES = 512 * 2**20
+#: contexts generated per jitted call (fixed, so that any set size reuses one compilation)
+BLOCK = 1024
 
 
 def _check_spectrum(name, spec, d):
@@ -255,7 +257,7 @@ def _balanced(key, n, k):
     return jax.random.permutation(jax.random.fold_in(key, 2), jnp.concatenate([base, extra]))
 
 
-def pretraining_set(key, law: ContextLaw, n: int, k=math.inf, materialise=None, chunk: int = 4096) -> Dataset:
+def pretraining_set(key, law: ContextLaw, n: int, k=math.inf, materialise=None, chunk: int = None) -> Dataset:
     """The ``n`` pretraining contexts with a bank of ``k`` tasks (balanced assignment) or ``k = inf``.
 
     ``materialise=None`` materialises when the tokens take less than
@@ -273,6 +275,7 @@ def pretraining_set(key, law: ContextLaw, n: int, k=math.inf, materialise=None, 
     """
     n = check_size("n", n, minimum=1)
     k = check_size("k", k, minimum=1, allow_inf=True)
+    chunk = BLOCK if chunk is None else check_size("chunk", chunk, minimum=1)
     k_bank, k_assign, k_ctx = jax.random.split(key, 3)
     bank = assign = None
     if not math.isinf(k):
@@ -285,18 +288,26 @@ def pretraining_set(key, law: ContextLaw, n: int, k=math.inf, materialise=None, 
         materialise = n * law.tokens * law.width * 4 <= MATERIALISE_BYTES
     if not materialise:
         return ds
+    Z, y = _generate(k_ctx, law, n, None if bank is None else bank[assign], chunk)
+    return Dataset(law, n, k_ctx, bank, assign, Z, y)
+
+
+def _generate(key, law, n, tasks=None, chunk=BLOCK):
+    # contexts 0..n-1 in fixed-size blocks (the last one padded past n and cut): one
+    # compilation per law and block size, whatever n
     Zs, ys = [], []
     for lo in range(0, n, chunk):
-        idx = jnp.arange(lo, min(n, lo + chunk))
-        tasks = None if bank is None else bank[assign[idx]]
-        Z, y = _sample_batch_jit(k_ctx, law, idx, tasks)
+        idx = jnp.arange(lo, lo + chunk)
+        t = None if tasks is None else tasks[jnp.minimum(idx, n - 1)]
+        Z, y = _sample_batch_jit(key, law, idx, t)
         Zs.append(Z)
         ys.append(y)
-    return Dataset(law, n, k_ctx, bank, assign, jnp.concatenate(Zs), jnp.concatenate(ys))
+    return jnp.concatenate(Zs)[:n], jnp.concatenate(ys)[:n]
 
 
-def evaluation_set(key, law: ContextLaw, m: int, bank=None):
-    """``m`` test contexts ``(Z, y)``: fresh tasks from ``law`` (ICL) or uniform draws from ``bank`` (IDG).
+def evaluation_set(key, law: ContextLaw, m: int, bank=None, tasks=None):
+    """``m`` test contexts ``(Z, y)``: fresh tasks from ``law`` (ICL), uniform draws from ``bank`` (IDG),
+    or the given ``tasks`` ``(m, d)``.
 
     Examples
     --------
@@ -305,8 +316,10 @@ def evaluation_set(key, law: ContextLaw, m: int, bank=None):
     ((7, 5, 4), (7, 1))
     """
     m = check_size("m", m, minimum=1)
-    idx = jnp.arange(m)
-    tasks = None
+    if bank is not None and tasks is not None:
+        raise ValueError("give bank or tasks, not both")
     if bank is not None:
         tasks = bank[jax.random.randint(jax.random.fold_in(key, 7), (m,), 0, bank.shape[0])]
-    return _sample_batch_jit(key, law, idx, tasks)
+    if tasks is not None and tuple(tasks.shape) != (m, law.d):
+        raise ValueError(f"tasks must have shape (m, d) = ({m}, {law.d}); got {tuple(tasks.shape)}")
+    return _generate(key, law, m, tasks)

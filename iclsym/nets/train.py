@@ -37,7 +37,7 @@ SCHEDULES = ("constant", "cosine")
 #: steps per jitted chunk (the progress bar and the loss history advance once per chunk)
 CHUNK = 250
 #: contexts per forward pass when evaluating a whole set
-EVAL_BATCH = 2048
+EVAL_BATCH = 1024
 
 
 def prng_key(seed: int):
@@ -104,8 +104,13 @@ def evaluate(params, arch, ell: int, Z, y) -> tuple[float, float]:
     >>> m, se = evaluate(p, a, 6, Z, y); 0 < se < m
     True
     """
-    errs = np.concatenate([np.asarray(_sq_errors(params, arch, ell, Z[i:i + EVAL_BATCH], y[i:i + EVAL_BATCH]))
-                           for i in range(0, Z.shape[0], EVAL_BATCH)])
+    m = Z.shape[0]
+    blocks = []
+    for lo in range(0, m, EVAL_BATCH):
+        # fixed-size blocks (the last one padded with its own first rows): one compilation per model
+        idx = jnp.minimum(jnp.arange(lo, lo + EVAL_BATCH), m - 1)
+        blocks.append(np.asarray(_sq_errors(params, arch, ell, Z[idx], y[idx]))[:min(EVAL_BATCH, m - lo)])
+    errs = np.concatenate(blocks)
     se = float(errs.std(ddof=1) / math.sqrt(errs.size)) if errs.size > 1 else math.nan
     return float(errs.mean()), se
 
@@ -115,8 +120,8 @@ def _dataset_error(params, arch, data):
         return evaluate(params, arch, data.law.ell, data.Z, data.y)[0]
     total = 0.0
     for lo in range(0, data.n, EVAL_BATCH):
-        Z, y = data.batch(jnp.arange(lo, min(data.n, lo + EVAL_BATCH)))
-        total += float(jnp.sum(_sq_errors(params, arch, data.law.ell, Z, y)))
+        Z, y = data.batch(jnp.minimum(jnp.arange(lo, lo + EVAL_BATCH), data.n - 1))
+        total += float(jnp.sum(_sq_errors(params, arch, data.law.ell, Z, y)[:min(EVAL_BATCH, data.n - lo)]))
     return total / data.n
 
 

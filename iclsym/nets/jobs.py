@@ -1,0 +1,204 @@
+"""Sweep job functions of the trained-network experiments: ``fn(*, seed, **coords) -> dict``.
+
+Each function trains one network from scratch and returns JSON scalars.  Its keyword
+arguments are the job's coordinates; the same coordinates and seed give the same numbers on
+the same backend (the seed feeds :func:`iclsym.nets.train.prng_key`; initialisation, data,
+minibatch order and test sets use independent streams derived from it).
+
+* :func:`icl_job` -- papers 1: isotropic tasks (sphere, or Gaussian), ``n = tau d^2`` pretraining
+  contexts of length ``ell = alpha d``, a bank of ``k = kappa d`` tasks (``kappa = inf``: a
+  fresh task per context); ICL and IDG test errors (Lu et al. Figs. 5-6).
+* :func:`alignment_job` -- paper 2: Gaussian tasks ``w ~ N(0, C_train)`` with a power-law
+  ``C_train``; ICL error on every test covariance of :func:`iclsym.nets.covariances.alignment_tests`.
+* :func:`depth_job` -- paper 3: online training of a deep residual attention stack on fresh
+  contexts (ISO or RRS), test loss against step.
+
+Sizes follow the project's rounding rule: ``ell = round(alpha d)``, ``n = round(tau d^2)``,
+``k = round(kappa d)``; the effective ratios are returned (``alpha_eff`` ...).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import jax
+import jax.numpy as jnp
+
+from iclsym.core.params import check_param, check_size
+from iclsym.nets import covariances, data, models, train
+from iclsym.nets._validate import check_real
+
+__all__ = ["icl_job", "alignment_job", "depth_job", "curve_keys"]
+
+
+def _keys(seed):
+    root = train.prng_key(seed)
+    names = ("init", "data", "order", "icl", "idg")
+    return {nm: jax.random.fold_in(root, i) for i, nm in enumerate(names)}
+
+
+def _sizes(d, alpha, tau, kappa):
+    d = check_size("d", d, minimum=2)
+    alpha = float(check_param("alpha", alpha))
+    tau = float(check_param("tau", tau))
+    kappa = float(check_param("kappa", kappa))
+    ell = max(1, round(alpha * d))
+    n = max(1, round(tau * d * d))
+    k = math.inf if math.isinf(kappa) else max(1, round(kappa * d))
+    return d, ell, n, k
+
+
+def _common(result, arch, d, ell, n, k, fitres, params):
+    return {
+        "d": d, "ell": ell, "n": n, "k": k if math.isfinite(k) else -1,
+        "alpha_eff": ell / d, "tau_eff": n / d**2, "kappa_eff": k / d if math.isfinite(k) else math.inf,
+        "train_error": fitres.train_error, "final_batch_loss": fitres.history[-1][1] if fitres.history else math.nan,
+        "steps_done": fitres.steps, "n_params": models.parameter_count(params),
+        "diverged": not math.isfinite(fitres.history[-1][1]) if fitres.history else False,
+        "seconds": fitres.seconds, "compile_seconds": fitres.compile_seconds, "backend": jax.default_backend(),
+        **result,
+    }
+
+
+def icl_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kappa: float, rho: float, steps: int,
+            lr: float, batch_frac: float = 0.1, n_test: int = 1000, weight_decay: float = 1e-4,
+            schedule: str = "constant", task: str = "sphere", progress=None) -> dict:
+    """Train ``arch`` on ``n = tau d^2`` contexts (Lu et al.'s trained-network experiments).
+
+    Returns ``e_icl`` (fresh tasks), ``e_idg`` (bank tasks; ``nan`` when ``kappa = inf``, where
+    the two test laws coincide), ``g_task = e_icl - e_idg``, their standard errors over the
+    ``n_test`` test contexts (``se_e_icl`` ...), the final ``train_error`` over all ``n``
+    contexts, sizes, effective ratios and timings.
+
+    Examples
+    --------
+    >>> r = icl_job(seed=0, arch="full_linear", d=4, alpha=1.0, tau=2.0, kappa=1.0, rho=0.01, steps=20,
+    ...             lr=1e-2, n_test=20, progress=False)
+    >>> r["n"], r["k"], r["g_task"] == r["e_icl"] - r["e_idg"]
+    (32, 4, True)
+    """
+    d, ell, n, k = _sizes(d, alpha, tau, kappa)
+    batch_frac = check_real("batch_frac", batch_frac, minimum=0.0, strict=True, maximum=1.0)
+    n_test = check_size("n_test", n_test, minimum=2)
+    a = models.arch_from(arch)
+    keys = _keys(seed)
+    law = data.ContextLaw(d=d, ell=ell, rho=rho, task=task)
+    ds = data.pretraining_set(keys["data"], law, n, k)
+    params = models.init_params(keys["init"], a, d)
+    fitres = train.fit(a, ds, params, keys["order"], steps=steps, lr=lr, batch=max(1, round(batch_frac * n)),
+                       weight_decay=weight_decay, schedule=schedule, progress=progress,
+                       desc=f"{arch} d={d} tau={tau:g}")
+    e_icl, se_icl = train.evaluate(fitres.params, a, ell, *data.evaluation_set(keys["icl"], law, n_test))
+    e_idg = se_idg = math.nan
+    if math.isfinite(k):
+        e_idg, se_idg = train.evaluate(fitres.params, a, ell,
+                                       *data.evaluation_set(keys["idg"], law, n_test, bank=ds.bank))
+    out = {"e_icl": e_icl, "se_e_icl": se_icl, "e_idg": e_idg, "se_e_idg": se_idg,
+           "g_task": e_icl - e_idg, "se_g_task": math.hypot(se_icl, se_idg)}
+    return _common(out, arch, d, ell, n, k, fitres, fitres.params)
+
+
+def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kappa: float, rho: float,
+                  train_power: float, steps: int, lr: float, batch_frac: float = 0.1, n_test: int = 1000,
+                  weight_decay: float = 1e-4, schedule: str = "constant", progress=None) -> dict:
+    """Train on Gaussian tasks ``N(0, C_train)`` (power law ``train_power``), test on every alignment test.
+
+    Letey et al.'s transformer experiment: returns ``e_icl_<name>`` and ``se_e_icl_<name>`` for
+    each test covariance ``name`` of :func:`iclsym.nets.covariances.alignment_tests` (power laws
+    ``pl0.4 ... pl1.4``, flat low-rank ``lr0.2 ... lr1.0``, ``train``), plus ``e_idg`` on bank tasks.
+
+    Examples
+    --------
+    >>> r = alignment_job(seed=0, arch="full_linear", d=4, alpha=2.0, tau=2.0, kappa=1.0, rho=0.01,
+    ...                   train_power=0.9, steps=20, lr=1e-2, n_test=20, progress=False)
+    >>> sorted(k for k in r if k.startswith("e_icl_"))[:2]
+    ['e_icl_lr0.2', 'e_icl_lr0.4']
+    """
+    d, ell, n, k = _sizes(d, alpha, tau, kappa)
+    batch_frac = check_real("batch_frac", batch_frac, minimum=0.0, strict=True, maximum=1.0)
+    n_test = check_size("n_test", n_test, minimum=2)
+    a = models.arch_from(arch)
+    keys = _keys(seed)
+    law = data.ContextLaw(d=d, ell=ell, rho=rho, task="gaussian",
+                          task_spectrum=covariances.power_law_spectrum(d, train_power))
+    ds = data.pretraining_set(keys["data"], law, n, k)
+    params = models.init_params(keys["init"], a, d)
+    fitres = train.fit(a, ds, params, keys["order"], steps=steps, lr=lr, batch=max(1, round(batch_frac * n)),
+                       weight_decay=weight_decay, schedule=schedule, progress=progress,
+                       desc=f"{arch} kappa={kappa:g}")
+    out = {}
+    # common random numbers: every test covariance scales the same standard-normal tasks and
+    # sees the same tokens and noise, so differences between tests are the covariances' own
+    g = jax.random.normal(jax.random.fold_in(keys["icl"], 11), (n_test, d))
+    for name, spec in covariances.alignment_tests(d, train_power).items():
+        tasks = g * jnp.sqrt(jnp.asarray(spec, dtype=g.dtype))
+        e, se = train.evaluate(fitres.params, a, ell, *data.evaluation_set(keys["icl"], law, n_test, tasks=tasks))
+        out[f"e_icl_{name}"], out[f"se_e_icl_{name}"] = e, se
+    if math.isfinite(k):
+        out["e_idg"], out["se_e_idg"] = train.evaluate(
+            fitres.params, a, ell, *data.evaluation_set(keys["idg"], law, n_test, bank=ds.bank))
+    return _common(out, arch, d, ell, n, k, fitres, fitres.params)
+
+
+def curve_keys(steps: int, evals: int) -> list:
+    """The step numbers at which :func:`depth_job` records the test loss (``evals`` + 1 points, from 0).
+
+    Examples
+    --------
+    >>> curve_keys(1000, 4)
+    [0, 250, 500, 750, 1000]
+    """
+    steps = check_size("steps", steps, minimum=1)
+    evals = check_size("evals", evals, minimum=1)
+    if steps % evals:
+        raise ValueError(f"steps ({steps}) must be a multiple of evals ({evals})")
+    return [i * (steps // evals) for i in range(evals + 1)]
+
+
+def depth_job(*, seed: int, arch: str, depth: int, d: int, width: int, alpha: float, queries: int, batch: int,
+              steps: int, lr: float, rho: float = 0.0, rotate: bool = False, x_power: float = 0.0,
+              task_power: float = 0.0, n_test: int = 1000, evals: int = 20, weight_decay: float = 1e-4,
+              progress=None) -> dict:
+    """Online AdamW training of a depth-``L`` residual attention stack (Bordelon et al.'s depth experiments).
+
+    Contexts of ``P = round(alpha d)`` labelled pairs and ``queries`` query points, a fresh
+    context for every minibatch element; tokens in the paper's convention ``x ~ N(0, Sigma)``
+    (``token_scale = sqrt(d)``), tasks Gaussian with ``E beta beta^T = C/d``.  ``x_power`` and
+    ``task_power`` give power-law spectra (0: isotropic); ``rotate=True`` is the RRS law.
+    Returns ``loss_<step>`` (test MSE on ``n_test`` fixed fresh contexts) at the steps of
+    :func:`curve_keys`, and ``e_test`` (the last one).
+
+    Examples
+    --------
+    >>> r = depth_job(seed=0, arch="deep_linear", depth=2, d=4, width=8, alpha=2.0, queries=2, batch=8,
+    ...               steps=20, lr=1e-2, n_test=20, evals=2, progress=False)
+    >>> sorted(k for k in r if k.startswith("loss_"))
+    ['loss_0', 'loss_10', 'loss_20']
+    """
+    d = check_size("d", d, minimum=2)
+    alpha = float(check_param("alpha", alpha))
+    batch = check_size("batch", batch, minimum=1)
+    steps = check_size("steps", steps, minimum=1)
+    marks = curve_keys(steps, evals)
+    ell = max(1, round(alpha * d))
+    a = models.arch_from(arch, depth=depth, width=width)
+    keys = _keys(seed)
+    x_spec = covariances.power_law_spectrum(d, x_power) if x_power else None
+    t_spec = covariances.power_law_spectrum(d, task_power) if task_power else None
+    law = data.ContextLaw(d=d, ell=ell, rho=rho, n_query=queries, task="gaussian", task_spectrum=t_spec,
+                          x_spectrum=x_spec, rotate=bool(rotate), token_scale=math.sqrt(d))
+    stream = data.pretraining_set(keys["data"], law, steps * batch, materialise=False)
+    Zt, yt = data.evaluation_set(keys["icl"], law, n_test)
+    params = models.init_params(keys["init"], a, d)
+
+    def test_loss(p):
+        return train.evaluate(p, a, ell, Zt, yt)[0]
+
+    fitres = train.fit(a, stream, params, keys["order"], steps=steps, lr=lr, batch=batch, order="stream",
+                       weight_decay=weight_decay, eval_every=marks[1], eval_fn=test_loss, progress=progress,
+                       desc=f"{arch} L={depth}")
+    out = {f"loss_{s}": v for s, v in fitres.evals}
+    out["e_test"] = fitres.evals[-1][1]
+    out["P"] = ell
+    return _common(out, arch, d, ell, steps * batch, math.inf, fitres, fitres.params)
