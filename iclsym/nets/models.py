@@ -167,7 +167,10 @@ def init_params(key, arch: Arch, d: int):
     w = d + 1
     if arch.kind == "linear":
         kk, kq, kv = jax.random.split(key, 3)
-        return {"K": _normal(kk, (w, w), w), "Q": _normal(kq, (w, w), w), "v": _normal(kv, (w,), w)}
+        v = _normal(kv, (w,), w)
+        if arch.reduced:
+            v = v.at[:-1].set(0.0)
+        return {"K": _normal(kk, (w, w), w), "Q": _normal(kq, (w, w), w), "v": v}
     h = arch.hidden(d)
     keys = jax.random.split(key, arch.depth + 2)
     params = {"in": _dense(keys[0], w, h, bias=arch.kind == "softmax"),
@@ -297,11 +300,12 @@ def loss(params, arch: Arch, ell: int, Z, y):
     return jnp.mean((predict(params, arch, ell, Z) - y) ** 2)
 
 
-def linear_gamma(params, d: int):
+def linear_gamma(params, d: int, reduced: bool = False):
     """``Gamma = [(v22 A11^T + a21 v21^T)/d | v22 a21]`` ``(d, d+1)`` of a ``"linear"`` model, ``A = K^T Q``.
 
     The prediction equals ``<Gamma, H_Z>`` (with ``s = (d/ell) sum y_i x_i``, ``q = |y|^2/ell``)
-    exactly when ``v21 = 0`` (:mod:`iclsym.onelayer.symbolic.reduction`).
+    exactly when ``v21 = 0`` (:mod:`iclsym.onelayer.symbolic.reduction`); ``reduced=True`` uses
+    ``v21 = 0`` whatever is stored (the ``reduced_linear`` model ignores those entries).
 
     Examples
     --------
@@ -312,6 +316,8 @@ def linear_gamma(params, d: int):
     """
     A = params["K"].T @ params["Q"]
     v21, v22 = params["v"][:d], params["v"][d]
+    if reduced:
+        v21 = jnp.zeros_like(v21)
     A11, a21 = A[:d, :d], A[d, :d]
     G = (v22 * A11.T + jnp.outer(a21, v21)) / d
     return jnp.concatenate([G, (v22 * a21)[:, None]], axis=1)

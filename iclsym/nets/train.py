@@ -185,7 +185,7 @@ def fit(arch, data, params, key, *, steps: int, lr: float, batch: int, weight_de
     chunk : int
         Steps per jitted scan.
     eval_every, eval_fn :
-        Every ``eval_every`` steps (a multiple of ``chunk``) call ``eval_fn(params) -> float``
+        Every ``eval_every`` steps call ``eval_fn(params) -> float``
         and record it in ``evals`` (also at step 0).
     progress : bool or None
         tqdm bar; ``None``: only when stderr is a terminal (and ``ICLSYM_NO_PROGRESS`` unset).
@@ -212,9 +212,11 @@ def fit(arch, data, params, key, *, steps: int, lr: float, batch: int, weight_de
     batch = min(batch, data.n) if order == "shuffle" else batch
     if eval_every is not None:
         eval_every = check_size("eval_every", eval_every, minimum=1)
-        if eval_every % chunk and chunk % eval_every:
-            raise ValueError(f"eval_every ({eval_every}) must be a multiple or a divisor of chunk ({chunk})")
-        chunk = min(chunk, eval_every)
+        # chunks of equal length that end on every evaluation step
+        parts = -(-eval_every // chunk)
+        while eval_every % parts:
+            parts += 1
+        chunk = eval_every // parts
     check_choice("schedule", schedule, SCHEDULES)
     decay_steps = steps if schedule == "cosine" else 0
     opt_state = _optimizer(lr, weight_decay, decay_steps).init(params)
