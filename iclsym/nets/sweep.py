@@ -188,12 +188,17 @@ def _init_worker():
         os.environ[var] = "1"
 
 
-def run(jobs, store: NetStore, workers: int = 2, progress=None) -> dict:
+def run(jobs, store: NetStore, workers: int = 2, progress=None, longest_first: bool = True) -> dict:
     """Run the jobs not yet in ``store`` on ``workers`` spawned processes (``0``: in this process).
+
+    ``longest_first`` orders them by :meth:`NetJob.cost` (best load balance); otherwise in the
+    given order (e.g. to finish one figure before the next starts).
 
     Returns ``{"ran": int, "skipped": int, "seconds": wall time, "job_seconds": summed job time}``.
     """
-    pending = sorted({j for j in jobs if not store.is_done(j)}, key=lambda j: -j.cost())
+    pending = list(dict.fromkeys(j for j in jobs if not store.is_done(j)))
+    if longest_first:
+        pending.sort(key=lambda j: -j.cost())
     skipped = len(set(jobs)) - len(pending)
     t0 = time.perf_counter()
     total = 0.0
