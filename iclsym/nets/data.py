@@ -27,11 +27,10 @@ per context.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from iclsym.core.params import check_choice, check_param, check_size
 from iclsym.nets.covariances import low_rank_spectrum, power_law_spectrum  # noqa: F401  (re-exported)

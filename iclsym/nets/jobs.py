@@ -20,7 +20,6 @@ Sizes follow the project's rounding rule: ``ell = round(alpha d)``, ``n = round(
 from __future__ import annotations
 
 import math
-import time
 
 import jax
 import jax.numpy as jnp

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 jax = pytest.importorskip("jax")
-import jax.numpy as jnp  # noqa: E402
 
 from iclsym.nets import data, jobs, models, sweep, train  # noqa: E402
 from iclsym.onelayer.simulation.solver import solve_ridge  # noqa: E402
