@@ -27,13 +27,21 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["KINDS", "NetJob", "NetStore", "run", "run_one", "xla_single_thread_flags"]
+__all__ = ["KINDS", "KIND_COORDS", "NetJob", "NetStore", "run", "run_one", "xla_single_thread_flags"]
 
 #: job kind -> importable job function
 KINDS = {
     "net_icl": "iclsym.nets.jobs:icl_job",
     "net_alignment": "iclsym.nets.jobs:alignment_job",
     "net_depth": "iclsym.nets.jobs:depth_job",
+}
+
+#: the coordinates the figure modules give each kind (keyword arguments of its function besides ``seed``)
+KIND_COORDS = {
+    "net_icl": ("arch", "d", "alpha", "tau", "kappa", "rho", "steps", "lr", "batch_frac", "schedule", "n_test"),
+    "net_alignment": ("arch", "d", "alpha", "tau", "kappa", "rho", "train_power", "steps", "lr", "batch_frac",
+                      "schedule", "n_test"),
+    "net_depth": ("arch", "depth", "d", "width", "alpha", "queries", "batch", "steps", "lr", "evals", "n_test"),
 }
 
 
