@@ -139,3 +139,14 @@ def test_paper3_depth_ordering(module, tmp_path):
     order = entries[f"{module.FIGURE}.depth_ordering"]
     assert order["monotone"] and order["value"] < -0.8
     assert all(p.exists() for p in module.plot(store, s, tmp_path))
+
+
+def test_job_coordinates_match_the_declared_kinds():
+    from iclsym.figures.paper1 import fig5 as f5
+    from iclsym.nets.sweep import KIND_COORDS
+
+    for mode in ("quick", "full"):
+        s = net_settings.for_mode(mode)
+        for m in (f5, fig6, p2fig3, fig6c, fig9):
+            for j in m.jobs(s):
+                assert set(j.coords) == set(KIND_COORDS[j.kind])
