@@ -20,12 +20,14 @@ Modules (JAX and optax are needed only by the training modules; install the ``ne
 * :mod:`iclsym.nets.train`     -- AdamW training loop with progress bar and test errors (JAX, optax)
 * :mod:`iclsym.nets.jobs`      -- sweep job functions ``fn(*, seed, **coords) -> dict``
 * :mod:`iclsym.nets.threshold` -- interpolation-threshold rule and exponent fit (NumPy only)
-* :mod:`iclsym.nets.settings`  -- quick / full / tiny grids of the figures (NumPy only)
-* :mod:`iclsym.nets.sweep`     -- a small resumable local runner and result store (no JAX in the parent)
+* :mod:`iclsym.nets.covariances` -- power-law and low-rank spectra, the alignment tests (NumPy only)
+* :mod:`iclsym.nets.settings`  -- quick / full / tiny grids of the figures (no NumPy, no JAX)
+* :mod:`iclsym.nets.sweep`     -- job kinds, a resumable result store and a local runner (no JAX in the parent)
+* :mod:`iclsym.nets.reproduce` -- ``python -m iclsym.nets.reproduce``: jobs -> figures -> ``report.json``
 
 Importing this package imports nothing heavy; JAX is imported by the modules that need it.
 """
 
 from __future__ import annotations
 
-__all__ = ["data", "models", "train", "jobs", "threshold", "settings", "sweep"]
+__all__ = ["data", "models", "train", "jobs", "threshold", "covariances", "settings", "sweep", "reproduce"]

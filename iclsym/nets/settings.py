@@ -1,6 +1,6 @@
 """Grids and training budgets of the trained-network figures: quick (CPU), full (the papers' sizes), tiny (tests).
 
-NumPy-free and JAX-free.  ``quick`` keeps every experiment at CPU scale (``d`` in {8, 12, 16, 20}
+Imports neither NumPy nor JAX.  ``quick`` keeps every experiment at CPU scale (``d`` in {8, 12, 16, 20}
 for the threshold fit) with a shorter, faster training recipe than the authors' (AdamW at a
 larger learning rate for a few thousand steps instead of ``lr = 1e-4`` for ``10^5`` steps); the
 thresholds it measures are thresholds *at that training budget*.  ``full`` is the papers' setting
