@@ -27,8 +27,9 @@ import jax.numpy as jnp
 from iclsym.core.params import check_param, check_size
 from iclsym.nets import covariances, data, models, train
 from iclsym.nets._validate import check_real
+from iclsym.nets.sweep import curve_keys
 
-__all__ = ["icl_job", "alignment_job", "depth_job", "curve_keys"]
+__all__ = ["icl_job", "alignment_job", "depth_job"]
 
 
 def _keys(seed):
@@ -140,21 +141,6 @@ def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kap
     return _common(out, arch, d, ell, n, k, fitres, fitres.params)
 
 
-def curve_keys(steps: int, evals: int) -> list:
-    """The step numbers at which :func:`depth_job` records the test loss (``evals`` + 1 points, from 0).
-
-    Examples
-    --------
-    >>> curve_keys(1000, 4)
-    [0, 250, 500, 750, 1000]
-    """
-    steps = check_size("steps", steps, minimum=1)
-    evals = check_size("evals", evals, minimum=1)
-    if steps % evals:
-        raise ValueError(f"steps ({steps}) must be a multiple of evals ({evals})")
-    return [i * (steps // evals) for i in range(evals + 1)]
-
-
 def depth_job(*, seed: int, arch: str, depth: int, d: int, width: int, alpha: float, queries: int, batch: int,
               steps: int, lr: float, rho: float = 0.0, rotate: bool = False, x_power: float = 0.0,
               task_power: float = 0.0, n_test: int = 1000, evals: int = 20, weight_decay: float = 1e-4,
@@ -166,7 +152,7 @@ def depth_job(*, seed: int, arch: str, depth: int, d: int, width: int, alpha: fl
     (``token_scale = sqrt(d)``), tasks Gaussian with ``E beta beta^T = C/d``.  ``x_power`` and
     ``task_power`` give power-law spectra (0: isotropic); ``rotate=True`` is the RRS law.
     Returns ``loss_<step>`` (test MSE on ``n_test`` fixed fresh contexts) at the steps of
-    :func:`curve_keys`, and ``e_test`` (the last one).
+    :func:`iclsym.nets.sweep.curve_keys`, and ``e_test`` (the last one).
 
     Examples
     --------

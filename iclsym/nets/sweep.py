@@ -27,7 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["KINDS", "KIND_COORDS", "NetJob", "NetStore", "run", "run_one", "xla_single_thread_flags"]
+from iclsym.core.params import check_size
+
+__all__ = ["KINDS", "KIND_COORDS", "curve_keys", "NetJob", "NetStore", "run", "run_one", "mean_se",
+           "xla_single_thread_flags"]
 
 #: job kind -> importable job function
 KINDS = {
@@ -43,6 +46,21 @@ KIND_COORDS = {
                       "schedule", "n_test"),
     "net_depth": ("arch", "depth", "d", "width", "alpha", "queries", "batch", "steps", "lr", "evals", "n_test"),
 }
+
+
+def curve_keys(steps: int, evals: int) -> list:
+    """The step numbers at which :func:`depth_job` records the test loss (``evals`` + 1 points, from 0).
+
+    Examples
+    --------
+    >>> curve_keys(1000, 4)
+    [0, 250, 500, 750, 1000]
+    """
+    steps = check_size("steps", steps, minimum=1)
+    evals = check_size("evals", evals, minimum=1)
+    if steps % evals:
+        raise ValueError(f"steps ({steps}) must be a multiple of evals ({evals})")
+    return [i * (steps // evals) for i in range(evals + 1)]
 
 
 def _canonical(value):

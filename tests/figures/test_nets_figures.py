@@ -150,3 +150,15 @@ def test_job_coordinates_match_the_declared_kinds():
         for m in (f5, fig6, p2fig3, fig6c, fig9):
             for j in m.jobs(s):
                 assert set(j.coords) == set(KIND_COORDS[j.kind])
+
+
+def test_figure_modules_do_not_import_jax():
+    """JAX is imported only by the training modules: the figure modules and the runner read stores without it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, iclsym.nets.reproduce, iclsym.figures.paper1.fig5, iclsym.figures.paper1.fig6, "
+            "iclsym.figures.paper2.fig3, iclsym.figures.paper3.fig6c, iclsym.figures.paper3.fig9; "
+            "print('jax' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

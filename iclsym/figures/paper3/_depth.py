@@ -16,8 +16,7 @@ import numpy as np
 from scipy import stats
 
 from iclsym.nets import settings as net_settings
-from iclsym.nets.jobs import curve_keys
-from iclsym.nets.sweep import NetJob, mean_se
+from iclsym.nets.sweep import NetJob, curve_keys, mean_se
 
 KIND = "net_depth"
 COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
