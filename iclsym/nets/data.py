@@ -201,6 +201,7 @@ def sample_batch(key, law: ContextLaw, index, tasks=None):
 
 
 _sample_batch_jit = jax.jit(sample_batch, static_argnums=1)
+_sample_batch_jit.__doc__ = "Jitted :func:`sample_batch` (``law`` static)."
 
 
 @dataclass(frozen=True)

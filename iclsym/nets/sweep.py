@@ -154,8 +154,8 @@ class NetStore:
     >>> j = NetJob("net_icl", {"d": 4, "tau": 1.0})
     >>> s.add(j, {"e_icl": 1.5}), s.add(j, {"e_icl": 2.0}), s.is_done(j)
     (True, False, True)
-    >>> s.frame("net_icl")[["d", "tau", "run", "e_icl"]].values.tolist()
-    [[4, 1.0, 0, 1.5]]
+    >>> s.frame("net_icl")[["d", "tau", "run", "e_icl"]].to_dict("records")
+    [{'d': 4, 'tau': 1.0, 'run': 0, 'e_icl': 1.5}]
     """
 
     def __init__(self, path):

@@ -164,7 +164,8 @@ def bootstrap_exponent(curves: dict, level: float, n_boot: int = 2000, seed: int
     """Percentile interval of the slope over runs resampled with replacement (an independent check).
 
     ``curves`` maps ``d -> (n, errors_by_run)``.  Each replicate resamples the runs of every
-    ``d``, recomputes the thresholds and fits ``log n*`` on ``log d`` by least squares.
+    ``d``, recomputes each ``d``'s threshold (the mean of its drawn runs' ``log n*_r``, the rule of
+    :func:`threshold`) and fits ``log n*`` on ``log d`` by least squares.
 
     Examples
     --------
@@ -177,22 +178,24 @@ def bootstrap_exponent(curves: dict, level: float, n_boot: int = 2000, seed: int
     """
     rng = np.random.default_rng(seed)
     ds = sorted(curves)
-    data = {d: (np.asarray(curves[d][0], float), np.atleast_2d(np.asarray(curves[d][1], float))) for d in ds}
+    # per-run thresholds do not depend on which runs are drawn: compute them once
+    per_run = {d: np.log(np.asarray(threshold(curves[d][0], curves[d][1], level)["per_run"], dtype=float))
+               for d in ds}
 
     def slope(pick):
         xs, ys = [], []
         for d in ds:
-            n, E = data[d]
-            t = threshold(n, E[pick[d]], level)
-            if t["bracketed"]:
+            v = per_run[d][pick[d]]
+            ok = np.isfinite(v)
+            if ok.sum() and 2 * ok.sum() >= v.size:
                 xs.append(math.log(d))
-                ys.append(t["log_n_star"])
+                ys.append(float(v[ok].mean()))
         if len(xs) < 2:
             return math.nan
         return float(np.polyfit(xs, ys, 1)[0])
 
-    point = slope({d: np.arange(data[d][1].shape[0]) for d in ds})
-    reps = np.array([slope({d: rng.integers(0, data[d][1].shape[0], data[d][1].shape[0]) for d in ds})
+    point = slope({d: np.arange(per_run[d].size) for d in ds})
+    reps = np.array([slope({d: rng.integers(0, per_run[d].size, per_run[d].size) for d in ds})
                      for _ in range(n_boot)])
     reps = reps[np.isfinite(reps)]
     q = (1 - confidence) / 2

@@ -18,6 +18,7 @@ def test_sphere_tasks_have_norm_sqrt_d():
 
 
 @pytest.mark.mc
+@pytest.mark.slow
 def test_gaussian_tasks_and_label_noise():
     """Bank tasks w ~ N(0, C); the residual y - <w, x> of every token has variance rho.
 
@@ -42,6 +43,7 @@ def test_gaussian_tasks_and_label_noise():
 
 
 @pytest.mark.mc
+@pytest.mark.slow
 def test_rrs_rotation_preserves_tr_c_sigma_and_isotropises_tokens():
     """RRS: E x x^T = (tr Sigma / d) I / d and E <w, x>^2 = tr(C Sigma)/d whatever the rotation.
 
@@ -62,6 +64,7 @@ def test_rrs_rotation_preserves_tr_c_sigma_and_isotropises_tokens():
     assert abs(np.mean(y**2) - target) < 5 * np.std(y**2) / math.sqrt(y.size)
 
 
+@pytest.mark.slow
 def test_streamed_and_materialised_sets_agree_and_blocks_are_consistent():
     law = data.ContextLaw(d=3, ell=4, rho=0.1)
     a = data.pretraining_set(jax.random.key(0), law, 50, k=7, materialise=True, chunk=16)
