@@ -90,7 +90,9 @@ def main(argv=None) -> int:
     print(f"ran {st['ran']} jobs ({st['skipped']} already stored) in {st['seconds']:.1f} s wall, "
           f"{st['job_seconds']:.1f} s summed job time; total {time.perf_counter() - t0:.1f} s")
     for k, v in sorted(res["report"].items()):
-        print(f"{k}: {v['value']:.3f}  95% CI [{v['ci'][0]:.3f}, {v['ci'][1]:.3f}]")
+        extra = "".join(f"  {name} {val}" for name, val in v.items() if name not in ("value", "ci"))
+        ci = f"  95% CI [{v['ci'][0]:.3f}, {v['ci'][1]:.3f}]" if "ci" in v else ""
+        print(f"{k}: {v['value']:.3f}{ci}{extra}")
     return 0
 
 

@@ -116,7 +116,8 @@ def measures(d, alpha, tau, kappa, rho, train_spectrum, test_spectrum) -> dict:
 
     The single place where the figure gets its measures: ``misalign`` (``(1/d) tr(C_test K)``),
     ``resolvent`` (``(1/d) tr(C_test F(nu))``), ``simple`` (``(1/d) tr(C_test C_train^-1)``, ``nan``
-    when ``C_train`` is singular) and ``inv_cka`` (``1/CKA`` with centred CKA).
+    when ``C_train`` is singular) and ``inv_cka`` (``1/CKA`` with centred CKA; ``nan`` when either
+    covariance is a multiple of the identity, where centred CKA is 0/0).
 
     Examples
     --------
