@@ -110,10 +110,13 @@ def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kap
 
     Examples
     --------
-    >>> r = alignment_job(seed=0, arch="full_linear", d=4, alpha=2.0, tau=2.0, kappa=1.0, rho=0.01,
-    ...                   train_power=0.9, steps=20, lr=1e-2, n_test=20, progress=False)
-    >>> sorted(k for k in r if k.startswith("e_icl_"))[:2]
-    ['e_icl_lr0.2', 'e_icl_lr0.4']
+    >>> alignment_job(seed=0, arch="softmax2_gelu", d=4, alpha=2.0, tau=4.0, kappa=1.0, rho=0.01,
+    ...               train_power=0.9, steps=10, lr=1e-3, batch_frac=2.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: batch_frac must be a finite number > 0.0 and <= 1.0; got 2.0
+
+    (A run is exercised by the slow tests; its keys are ``e_icl_pl0.4`` ... ``e_icl_train``.)
     """
     d, ell, n, k = _sizes(d, alpha, tau, kappa)
     batch_frac = check_real("batch_frac", batch_frac, minimum=0.0, strict=True, maximum=1.0)
@@ -156,10 +159,13 @@ def depth_job(*, seed: int, arch: str, depth: int, d: int, width: int, alpha: fl
 
     Examples
     --------
-    >>> r = depth_job(seed=0, arch="deep_linear", depth=2, d=4, width=8, alpha=2.0, queries=2, batch=8,
-    ...               steps=20, lr=1e-2, n_test=20, evals=2, progress=False)
-    >>> sorted(k for k in r if k.startswith("loss_"))
-    ['loss_0', 'loss_10', 'loss_20']
+    >>> depth_job(seed=0, arch="deep_softmax", depth=2, d=4, width=8, alpha=2.0, queries=2, batch=8,
+    ...           steps=30, lr=1e-3, evals=7)
+    Traceback (most recent call last):
+    ...
+    ValueError: steps (30) must be a multiple of evals (7)
+
+    (Runs are exercised by the tests: ``loss_0``, ``loss_<step>`` ... and ``e_test``.)
     """
     d = check_size("d", d, minimum=2)
     alpha = float(check_param("alpha", alpha))

@@ -282,8 +282,8 @@ def predict(params, arch: Arch, ell: int, Z):
     >>> law = ContextLaw(d=3, ell=5, rho=0.1)
     >>> Z, y = sample_batch(jax.random.key(0), law, jnp.arange(4))
     >>> [predict(init_params(jax.random.key(1), ARCHS[a], 3), ARCHS[a], 5, Z).shape
-    ...  for a in ("full_linear", "softmax2_mlp", "deep_linear")]
-    [(4, 1), (4, 1), (4, 1)]
+    ...  for a in ("full_linear", "softmax2_mlp")]
+    [(4, 1), (4, 1)]
     """
     return _FORWARD[arch.kind](params, arch, ell, Z)
 

@@ -53,12 +53,12 @@ def test_trained_linear_attention_matches_ridge_gamma_star():
 
 def test_icl_job_end_to_end_and_reproducible():
     """A tiny training job (seconds): same seed -> same numbers; another seed -> other numbers."""
-    kw = dict(arch="softmax", d=4, alpha=1.0, tau=2.0, kappa=2.0, rho=0.01, steps=50, lr=3e-3, n_test=64,
+    kw = dict(arch="full_linear", d=3, alpha=2.0, tau=4.0, kappa=2.0, rho=0.01, steps=50, lr=3e-3, n_test=64,
               progress=False)
     a, b, c = jobs.icl_job(seed=1, **kw), jobs.icl_job(seed=1, **kw), jobs.icl_job(seed=2, **kw)
     assert a["e_icl"] == b["e_icl"] and a["train_error"] == b["train_error"]
     assert a["e_icl"] != c["e_icl"]
-    assert (a["n"], a["k"], a["ell"]) == (32, 8, 4)
+    assert (a["n"], a["k"], a["ell"]) == (36, 6, 6)
     assert a["train_error"] < a["e_icl"] + 10 * a["se_e_icl"]  # sanity: no blow-up
     assert all(isinstance(v, (int, float, str, bool)) for v in a.values())
 
@@ -72,10 +72,10 @@ def test_online_stream_and_eval_curve():
 
 
 def test_fit_rejects_bad_arguments():
-    law = data.ContextLaw(d=2, ell=2, rho=0.0)
+    law = data.ContextLaw(d=3, ell=6, rho=0.01)
     ds = data.pretraining_set(jax.random.key(0), law, 8)
     a = models.ARCHS["full_linear"]
-    p = models.init_params(jax.random.key(0), a, 2)
+    p = models.init_params(jax.random.key(0), a, 3)
     with pytest.raises(ValueError, match="lr"):
         train.fit(a, ds, p, jax.random.key(0), steps=1, lr=0.0, batch=2)
     with pytest.raises(ValueError, match="stream"):
@@ -86,7 +86,7 @@ def test_fit_rejects_bad_arguments():
 
 def test_runner_resumes_without_rerunning(tmp_path):
     store = sweep.NetStore(tmp_path / "s.sqlite")
-    js = [sweep.NetJob("net_icl", dict(arch="full_linear", d=3, alpha=1.0, tau=1.0, kappa=math.inf, rho=0.01,
+    js = [sweep.NetJob("net_icl", dict(arch="full_linear", d=3, alpha=2.0, tau=4.0, kappa=math.inf, rho=0.01,
                                        steps=20, lr=1e-2, n_test=16), run=r) for r in range(2)]
     first = sweep.run(js[:1], store, workers=0, progress=False)
     second = sweep.run(js, store, workers=0, progress=False)
