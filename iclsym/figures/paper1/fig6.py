@@ -209,8 +209,13 @@ def plot(store, settings, out_dir) -> list:
     k = np.geomspace(min(s.fig6_kappas) * 0.8, max(s.fig6_kappas) * 1.25, 300)
     ax_g.plot(k, theory.g_task(s.alpha, s.fig6_tau, k, s.rho, 0.0), color="0.5", ls="--", lw=1,
               label="reduced linear model, theory")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
     for ax in (ax_g, ax_e):
         ax.set_xscale("log")
+        ax.set_xticks(s.fig6_kappas)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.axvline(1.0, color="0.7", ls=":", lw=1)
         ax.set_xlabel(r"task diversity $\kappa = k/d$")
     ax_g.axhline(0.0, color="0.8", lw=0.8)
