@@ -20,6 +20,7 @@ Sizes follow the project's rounding rule: ``ell = round(alpha d)``, ``n = round(
 from __future__ import annotations
 
 import math
+import time
 
 import jax
 import jax.numpy as jnp
@@ -49,7 +50,7 @@ def _sizes(d, alpha, tau, kappa):
     return d, ell, n, k
 
 
-def _common(result, arch, d, ell, n, k, fitres, params):
+def _common(result, arch, d, ell, n, k, fitres, params, cpu0):
     return {
         "d": d, "ell": ell, "n": n, "k": k if math.isfinite(k) else -1,
         "alpha_eff": ell / d, "tau_eff": n / d**2, "kappa_eff": k / d if math.isfinite(k) else math.inf,
@@ -57,6 +58,7 @@ def _common(result, arch, d, ell, n, k, fitres, params):
         "steps_done": fitres.steps, "n_params": models.parameter_count(params),
         "diverged": not math.isfinite(fitres.history[-1][1]) if fitres.history else False,
         "seconds": fitres.seconds, "compile_seconds": fitres.compile_seconds, "backend": jax.default_backend(),
+        "cpu_seconds": time.process_time() - cpu0,
         **result,
     }
 
@@ -69,7 +71,8 @@ def icl_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kappa: fl
     Returns ``e_icl`` (fresh tasks), ``e_idg`` (bank tasks; ``nan`` when ``kappa = inf``, where
     the two test laws coincide), ``g_task = e_icl - e_idg``, their standard errors over the
     ``n_test`` test contexts (``se_e_icl`` ...), the final ``train_error`` over all ``n``
-    contexts, sizes, effective ratios and timings.
+    contexts, sizes, effective ratios and timings (wall ``seconds`` of the loop, ``compile_seconds`` of its
+    first chunk, ``cpu_seconds`` of the whole job in this process).
 
     Examples
     --------
@@ -78,6 +81,7 @@ def icl_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kappa: fl
     >>> r["n"], r["k"], r["g_task"] == r["e_icl"] - r["e_idg"]
     (32, 4, True)
     """
+    cpu0 = time.process_time()
     d, ell, n, k = _sizes(d, alpha, tau, kappa)
     batch_frac = check_real("batch_frac", batch_frac, minimum=0.0, strict=True, maximum=1.0)
     n_test = check_size("n_test", n_test, minimum=2)
@@ -96,7 +100,7 @@ def icl_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kappa: fl
                                        *data.evaluation_set(keys["idg"], law, n_test, bank=ds.bank))
     out = {"e_icl": e_icl, "se_e_icl": se_icl, "e_idg": e_idg, "se_e_idg": se_idg,
            "g_task": e_icl - e_idg, "se_g_task": math.hypot(se_icl, se_idg)}
-    return _common(out, arch, d, ell, n, k, fitres, fitres.params)
+    return _common(out, arch, d, ell, n, k, fitres, fitres.params, cpu0)
 
 
 def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kappa: float, rho: float,
@@ -118,6 +122,7 @@ def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kap
 
     (A run is exercised by the slow tests; its keys are ``e_icl_pl0.4`` ... ``e_icl_train``.)
     """
+    cpu0 = time.process_time()
     d, ell, n, k = _sizes(d, alpha, tau, kappa)
     batch_frac = check_real("batch_frac", batch_frac, minimum=0.0, strict=True, maximum=1.0)
     n_test = check_size("n_test", n_test, minimum=2)
@@ -141,7 +146,7 @@ def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kap
     if math.isfinite(k):
         out["e_idg"], out["se_e_idg"] = train.evaluate(
             fitres.params, a, ell, *data.evaluation_set(keys["idg"], law, n_test, bank=ds.bank))
-    return _common(out, arch, d, ell, n, k, fitres, fitres.params)
+    return _common(out, arch, d, ell, n, k, fitres, fitres.params, cpu0)
 
 
 def depth_job(*, seed: int, arch: str, depth: int, d: int, width: int, alpha: float, queries: int, batch: int,
@@ -167,6 +172,7 @@ def depth_job(*, seed: int, arch: str, depth: int, d: int, width: int, alpha: fl
 
     (Runs are exercised by the tests: ``loss_0``, ``loss_<step>`` ... and ``e_test``.)
     """
+    cpu0 = time.process_time()
     d = check_size("d", d, minimum=2)
     alpha = float(check_param("alpha", alpha))
     batch = check_size("batch", batch, minimum=1)
@@ -192,4 +198,4 @@ def depth_job(*, seed: int, arch: str, depth: int, d: int, width: int, alpha: fl
     out = {f"loss_{s}": v for s, v in fitres.evals}
     out["e_test"] = fitres.evals[-1][1]
     out["P"] = ell
-    return _common(out, arch, d, ell, steps * batch, math.inf, fitres, fitres.params)
+    return _common(out, arch, d, ell, steps * batch, math.inf, fitres, fitres.params, cpu0)
