@@ -265,7 +265,7 @@ def pretraining_set(key, law: ContextLaw, n: int, k=math.inf, materialise=None, 
 
     Examples
     --------
-    >>> law = ContextLaw(d=3, ell=4, rho=0.1)
+    >>> law = ContextLaw(d=3, ell=6, rho=0.01)
     >>> a = pretraining_set(jax.random.key(0), law, 10, k=2, materialise=True)
     >>> b = pretraining_set(jax.random.key(0), law, 10, k=2, materialise=False)
     >>> bool(jnp.allclose(a.batch(jnp.arange(10))[0], b.batch(jnp.arange(10))[0]))
@@ -311,9 +311,9 @@ def evaluation_set(key, law: ContextLaw, m: int, bank=None, tasks=None):
 
     Examples
     --------
-    >>> Z, y = evaluation_set(jax.random.key(0), ContextLaw(d=3, ell=4, rho=0.1), 7)
+    >>> Z, y = evaluation_set(jax.random.key(0), ContextLaw(d=3, ell=6, rho=0.01), 7)
     >>> Z.shape, y.shape
-    ((7, 5, 4), (7, 1))
+    ((7, 7, 4), (7, 1))
     """
     m = check_size("m", m, minimum=1)
     if bank is not None and tasks is not None:

@@ -76,10 +76,10 @@ def icl_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kappa: fl
 
     Examples
     --------
-    >>> r = icl_job(seed=0, arch="full_linear", d=4, alpha=1.0, tau=2.0, kappa=1.0, rho=0.01, steps=20,
-    ...             lr=1e-2, n_test=20, progress=False)
+    >>> r = icl_job(seed=1, arch="full_linear", d=3, alpha=2.0, tau=4.0, kappa=2.0, rho=0.01, steps=50,
+    ...             lr=3e-3, n_test=64, progress=False)
     >>> r["n"], r["k"], r["g_task"] == r["e_icl"] - r["e_idg"]
-    (32, 4, True)
+    (36, 6, True)
     """
     cpu0 = time.process_time()
     d, ell, n, k = _sizes(d, alpha, tau, kappa)

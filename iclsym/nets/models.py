@@ -281,8 +281,8 @@ def predict(params, arch: Arch, ell: int, Z):
     >>> from iclsym.nets.data import ContextLaw, sample_batch
     >>> law = ContextLaw(d=3, ell=5, rho=0.1)
     >>> Z, y = sample_batch(jax.random.key(0), law, jnp.arange(4))
-    >>> [predict(init_params(jax.random.key(1), ARCHS[a], 3), ARCHS[a], 5, Z).shape
-    ...  for a in ("full_linear", "softmax2_mlp")]
+    >>> f = jax.jit(predict, static_argnums=(1, 2))
+    >>> [f(init_params(jax.random.key(1), ARCHS[a], 3), ARCHS[a], 5, Z).shape for a in ("full_linear", "softmax2_mlp")]
     [(4, 1), (4, 1)]
     """
     return _FORWARD[arch.kind](params, arch, ell, Z)

@@ -100,7 +100,7 @@ def evaluate(params, arch, ell: int, Z, y) -> tuple[float, float]:
     --------
     >>> from iclsym.nets.data import ContextLaw, evaluation_set
     >>> a = models.ARCHS["full_linear"]; p = models.init_params(jax.random.key(0), a, 3)
-    >>> Z, y = evaluation_set(jax.random.key(1), ContextLaw(d=3, ell=6, rho=0.1), 50)
+    >>> Z, y = evaluation_set(jax.random.key(1), ContextLaw(d=3, ell=6, rho=0.01), 50)
     >>> m, se = evaluate(p, a, 6, Z, y); 0 < se < m
     True
     """
@@ -196,10 +196,10 @@ def fit(arch, data, params, key, *, steps: int, lr: float, batch: int, weight_de
     >>> law = ContextLaw(d=3, ell=6, rho=0.01)
     >>> data = pretraining_set(jax.random.key(0), law, 64)
     >>> a = models.ARCHS["full_linear"]
-    >>> r = fit(a, data, models.init_params(jax.random.key(1), a, 3), jax.random.key(2), steps=300, lr=1e-2,
+    >>> r = fit(a, data, models.init_params(jax.random.key(1), a, 3), jax.random.key(2), steps=250, lr=1e-2,
     ...         batch=16, progress=False)
     >>> r.steps, r.history[-1][1] < r.history[0][1], r.train_error < 1.0
-    (300, True, True)
+    (250, True, True)
     """
     steps = check_size("steps", steps, minimum=0)
     batch = check_size("batch", batch, minimum=1)
