@@ -8,7 +8,7 @@ scalars), ``run`` the independent repetition.  Its seed is a function of those a
 :class:`NetStore` keeps one SQLite row per finished job (written as soon as it finishes; a
 killed sweep resumes with nothing lost or repeated) and exposes ``frame(kind, **where)``, the
 only store method the figure modules use.  :func:`run` executes pending jobs in worker processes
-(spawned, one XLA thread each), longest first.
+(spawned, one XLA thread each), the runs of a point together, longest first.
 
 This module imports neither JAX nor the job functions in the parent process.
 """
@@ -29,7 +29,7 @@ import numpy as np
 
 from iclsym.core.params import check_size
 
-__all__ = ["KINDS", "KIND_COORDS", "curve_keys", "NetJob", "NetStore", "run", "run_one", "mean_se",
+__all__ = ["KINDS", "KIND_COORDS", "curve_keys", "NetJob", "NetStore", "run", "run_one", "run_bundle", "mean_se",
            "xla_single_thread_flags"]
 
 #: job kind -> importable job function
@@ -214,18 +214,34 @@ def _init_worker():
         os.environ[var] = "1"
 
 
+def run_bundle(jobs) -> list:
+    """Run jobs that differ only in ``run`` one after the other in this process: ``[(result, seconds)]``.
+
+    They share every compiled function (same shapes and static arguments), so only the first
+    one compiles; each still computes from its own seed, so the numbers are those of
+    :func:`run_one`.
+    """
+    return [run_one(j) for j in jobs]
+
+
 def run(jobs, store: NetStore, workers: int = 2, progress=None, longest_first: bool = True) -> dict:
     """Run the jobs not yet in ``store`` on ``workers`` spawned processes (``0``: in this process).
 
-    ``longest_first`` orders them by :meth:`NetJob.cost` (best load balance); otherwise in the
-    given order (e.g. to finish one figure before the next starts).
+    The runs of one point (same kind and coordinates) go to one worker as a bundle
+    (:func:`run_bundle`: one compilation for all of them).  ``longest_first`` orders the bundles by
+    :meth:`NetJob.cost` (best load balance); otherwise in the given order (e.g. to finish one
+    figure before the next starts).
 
     Returns ``{"ran": int, "skipped": int, "seconds": wall time, "job_seconds": summed job time}``.
     """
     pending = list(dict.fromkeys(j for j in jobs if not store.is_done(j)))
-    if longest_first:
-        pending.sort(key=lambda j: -j.cost())
     skipped = len(set(jobs)) - len(pending)
+    bundles = {}
+    for j in pending:
+        bundles.setdefault((j.kind, j.coords_json), []).append(j)
+    bundles = list(bundles.values())
+    if longest_first:
+        bundles.sort(key=lambda b: -b[0].cost() * len(b))
     t0 = time.perf_counter()
     total = 0.0
     show = sys.stderr.isatty() if progress is None else bool(progress)
@@ -234,25 +250,26 @@ def run(jobs, store: NetStore, workers: int = 2, progress=None, longest_first: b
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(pending), desc="jobs")
-    if workers == 0:
-        for j in pending:
-            res, sec = run_one(j)
+
+    def record(bundle, outcomes):
+        nonlocal total
+        for j, (res, sec) in zip(bundle, outcomes):
             store.add(j, res, sec)
             total += sec
-            if bar is not None:
-                bar.update(1)
-    elif pending:
+        if bar is not None:
+            bar.update(len(bundle))
+
+    if workers == 0:
+        for b in bundles:
+            record(b, run_bundle(b))
+    elif bundles:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker) as pool:
-            futures = {pool.submit(run_one, j): j for j in pending}
+            futures = {pool.submit(run_bundle, b): b for b in bundles}
             for fut in as_completed(futures):
-                res, sec = fut.result()
-                store.add(futures[fut], res, sec)
-                total += sec
-                if bar is not None:
-                    bar.update(1)
+                record(futures[fut], fut.result())
     if bar is not None:
         bar.close()
     return {"ran": len(pending), "skipped": skipped, "seconds": time.perf_counter() - t0, "job_seconds": total}

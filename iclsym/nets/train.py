@@ -197,7 +197,7 @@ def fit(arch, data, params, key, *, steps: int, lr: float, batch: int, weight_de
     >>> data = pretraining_set(jax.random.key(0), law, 64)
     >>> a = models.ARCHS["full_linear"]
     >>> r = fit(a, data, models.init_params(jax.random.key(1), a, 3), jax.random.key(2), steps=250, lr=1e-2,
-    ...         batch=16, progress=False)
+    ...         batch=16, chunk=50, progress=False)
     >>> r.steps, r.history[-1][1] < r.history[0][1], r.train_error < 1.0
     (250, True, True)
     """
