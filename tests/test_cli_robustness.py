@@ -273,9 +273,24 @@ COMMANDS = {
     "sweep": _flags(["--kind", "--alpha", "--tau", "--kappa", "--rho", "--lam", "--d", "--runs", "--seed", "--option",
                      "--workers"], dict(SMALL, **{"--kind": st.sampled_from(["toy", "ridge", "dmmse", "nope", ""])}))
                 .map(lambda a: ["sweep", *a, "--serial"]),
-    "figures": _flags(["--only", "--d", "--runs", "--workers"]).map(lambda a: ["figures", "--tiny", "--estimate-only",
-                                                                             *a]),
+    "figures": _flags(["--paper", "--only", "--d", "--runs", "--workers"],
+                      {"--paper": st.sampled_from(["1", "2", "3", "4", "0", "x", ""])})
+               .map(lambda a: ["figures", "--tiny", "--estimate-only", *a]),
     "derive": _flags(["--only"]).map(lambda a: ["derive", "--check", *a]),
+    "depth risk": _flags(["--setting", "--alpha", "--L", "--sigma2", "--gamma", "--nu", "--beta", "--D"],
+                         {"--setting": st.sampled_from(["iso", "fs", "rrs", "x", ""]),
+                          "--L": st.sampled_from(["1", "2", "8", "0", "-1", "1e9", "x"]),
+                          "--D": st.sampled_from(["8", "16", "0", "1", "x", "1e12"])})
+                  .map(lambda a: ["depth", "risk", *a]),
+    "depth exponents": _flags(["--nu", "--beta"]).map(lambda a: ["depth", "exponents", *a]),
+    "alignment": _flags(["--train", "--test", "--d", "--alpha", "--tau", "--kappa", "--rho", "--alpha-test", "--lam",
+                         "--dps"],
+                        {"--train": st.sampled_from(["identity", "powerlaw:0.9", "spike:0", "lowrank:0.5", "ramp",
+                                                     "file:missing.npy", "nope", ""]),
+                         "--test": st.sampled_from(["identity", "spike:3", "powerlaw:1.5", "lowrank:0", "x", ""]),
+                         "--d": st.sampled_from(["4", "12", "0", "1", "x", "1e12"]),
+                         "--dps": st.sampled_from(["15", "30", "0", "x"])})
+                 .map(lambda a: ["alignment", *a]),
 }
 
 

@@ -1,12 +1,14 @@
 """``iclsym figures``: reproduce a paper's figures (theory lines + simulation or training points) and a report.
 
-``--paper 1`` (default): Lu et al. (2024), Figs. 1-4; ``--paper 2``: Letey et al. (2025); ``--paper 3``:
-Bordelon et al. (2025).  ``--quick`` (default) runs at reduced sizes and finishes in minutes on a
+``--paper 1`` (default): Lu et al. (2024), Figs. 1-6; ``--paper 2``: Letey et al. (2025); ``--paper 3``:
+Bordelon et al. (2025).  Figures that train attention networks (paper 1 Figs. 5-6, paper 2 Fig. 3, paper 3
+Figs. 6c and 9) need the ``nets`` extra (JAX); their jobs run through the same store and executors.  ``--quick`` (default) runs at reduced sizes and finishes in minutes on a
 laptop; ``--full`` uses the paper's sizes and prints its expected cost first.  Results go to a
 resumable SQLite store (default ``OUT/results.sqlite``), so an interrupted run picks up where it
 stopped, and ``--full`` after ``--quick`` into the same ``--out`` reuses the quick run's timings for
 its cost estimate.  Besides the figures and ``report*.md``, every run writes a machine-readable
-``report*.json`` (the rows of the report, timings and provenance).
+``report*.json`` (the rows of the report, timings, provenance, and each figure's named entries such as
+``fig5.threshold_exponent.<arch>``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 
 from iclsym.cli.sweep import add_executor_arguments, check_executor_args, executor_from_args
 
-HELP = ("reproduce a paper's figures with a report (--paper 1: Lu et al. Figs. 1-4; 2: Letey et al.; "
+HELP = ("reproduce a paper's figures with a report (--paper 1: Lu et al. Figs. 1-6; 2: Letey et al.; "
         "3: Bordelon et al.; --quick: minutes, reduced sizes; --full: paper scale)")
 
 
@@ -39,14 +41,17 @@ def add_arguments(p):
     mode.add_argument("--tiny", dest="mode", action="store_const", const="tiny", help=argparse.SUPPRESS)
     p.set_defaults(mode="quick")
     p.add_argument("--paper", type=int, choices=(1, 2, 3), default=1,
-                   help="1: Lu et al. (2024), Figs. 1-4 (default); 2: Letey et al. (2025); 3: Bordelon et al. (2025)")
+                   help="1: Lu et al. (2024), Figs. 1-6 (default); 2: Letey et al. (2025); 3: Bordelon et al. (2025)")
     p.add_argument("--only", type=_items, default=None,
-                   help="comma-separated figures of the paper, e.g. 1,2 (paper 2 also: context, optimal)")
+                   help="comma-separated figures of the paper, e.g. 5,6 (paper 2 also: context, optimal; paper 3 "
+                        "also: 6c); default: all of them")
     p.add_argument("--out", default="iclsym-figures",
                    help="output folder for figures, reports and the store (default iclsym-figures); files in it "
                         "that iclsym did not write are never overwritten")
-    p.add_argument("--d", type=int, default=None, help="override the simulation dimension (default: the mode's)")
-    p.add_argument("--runs", type=int, default=None, help="override the runs per point (default: the mode's)")
+    p.add_argument("--d", type=int, default=None,
+                   help="override the simulation dimension (default: the mode's; trained-network figures keep theirs)")
+    p.add_argument("--runs", type=int, default=None,
+                   help="override the runs per point (default: the mode's; trained-network figures keep theirs)")
     p.add_argument("--estimate-only", action="store_true", help="print the expected cost and exit")
     add_executor_arguments(p)
 
@@ -64,17 +69,23 @@ def _estimate_text(jobs, store, workers):
 
 
 def _json_value(v):
+    """A JSON value: non-finite floats as ``null``/``"inf"``, NumPy scalars as numbers, containers recursed."""
     if isinstance(v, float) and not math.isfinite(v):
         return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
-    if hasattr(v, "item"):
-        return _json_value(v.item())
+    if isinstance(v, dict):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_json_value(x) for x in v]
+    if hasattr(v, "tolist"):
+        return _json_value(v.tolist())
     if isinstance(v, (str, int, float, bool)) or v is None:
         return v
     return str(v)
 
 
 def write_json_report(out, name: str, paper: int, settings, rows, timings, extras: dict):
-    """``name.json``: the report's rows, timings, extras (e.g. fitted exponents) and provenance."""
+    """``name.json``: the report's rows, timings, extras (named entries such as
+    ``fig5.threshold_exponent.full_linear = {"value", "ci"}``) and provenance."""
     from dataclasses import asdict, is_dataclass
 
     from iclsym.figures.report import write_text_output
@@ -82,7 +93,7 @@ def write_json_report(out, name: str, paper: int, settings, rows, timings, extra
     data = {"paper": paper, "mode": settings.mode,
             "settings": {k: _json_value(v) for k, v in (asdict(settings) if is_dataclass(settings) else {}).items()},
             "timings": timings, "rows": [{k: _json_value(v) for k, v in r.items()} for r in rows]}
-    data.update(extras)
+    data.update(_json_value(extras))
     data["provenance"] = getattr(out, "provenance", {})
     return write_text_output(out, f"{name}.json", [json.dumps(data, indent=1, allow_nan=False)])
 
@@ -117,8 +128,9 @@ def run(args) -> int:
     try:
         if settings.mode == "full" or args.estimate_only:
             if any(not store.rows(kind) for kind in {job.kind for job in jobs}):
-                print("no timings in the store yet: calibrating with one run of the quick setting first")
-                cal = paper.settings_for("quick", runs=1)
+                cal_mode = "quick" if settings.mode == "full" else "tiny"  # the next smaller mode
+                print(f"no timings in the store yet: calibrating with one run of the {cal_mode} setting first")
+                cal = paper.settings_for(cal_mode, runs=1)
                 executor = executor_from_args(args)
                 run_sweep([j for m in modules for j in m.jobs(cal)], store, executor, progress=args.progress,
                           desc="calibration")
@@ -153,7 +165,7 @@ def run(args) -> int:
         report = paper.write_report(out, settings, rows, paths, timings, store, names)
         extras = {}
         for module in modules:
-            extras.update(getattr(module, "report_json", lambda store, settings: {})(store, settings))
+            extras.update(getattr(module, "report_entries", lambda store, settings: {})(store, settings))
         write_json_report(out, paper.REPORT, args.paper, settings, rows, timings, extras)
         failed = summary.failed if summary else 0
         if failed:

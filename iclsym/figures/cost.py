@@ -1,11 +1,14 @@
-"""Expected cost of a figure run from measured per-job timings, scaled by ``d``.
+"""Expected cost of a figure run from measured per-job timings, scaled by a relative cost.
 
-Per-job costs scale as a power of ``d`` at fixed ratios: a direct ridge solve (dual or
-primal Cholesky; ``n = tau d^2`` sequences, ``p = d(d+1)`` features) costs O(d^6); a CG solve
-O(iterations * n d^2) = O(d^4); a dMMSE run with a fixed number of test contexts O(k d^2) = O(d^3).
-A job's cost is estimated from a stored job of the same kind at the same coordinates except ``d``,
-scaled by ``(d / d_measured)^power``; a point never measured borrows the timing of the nearest
-measured point of its kind (distance in log-coordinates).
+A job's relative cost is its kind's ``cost`` function of the coordinates when the kind declares one
+(the trained networks: steps x minibatch size x d x blocks, :func:`iclsym.nets.kinds.relative_cost`),
+otherwise a power of ``d`` at fixed ratios: a direct ridge solve (dual or primal Cholesky;
+``n = tau d^2`` sequences, ``p = d(d+1)`` features) costs O(d^6); a CG solve O(iterations * n d^2)
+= O(d^4); a dMMSE run with a fixed number of test contexts O(k d^2) = O(d^3); kinds with neither
+are not scaled.  A job's time is estimated from the stored jobs of the same kind at the same
+coordinates except ``d`` (the most costly ones measured), scaled by the ratio of relative costs;
+a point never measured borrows the timing of the nearest measured point of its kind (distance in
+log-coordinates).
 """
 
 from __future__ import annotations
@@ -25,6 +28,24 @@ def _power(kind: str, method) -> float:
     if kind == "dmmse":
         return POWER["dmmse"]
     return POWER.get(str(method), 6.0)
+
+
+def relative_cost(kind: str, coords: dict, solver=None) -> float:
+    """The relative cost of a job (see the module docstring).
+
+    Examples
+    --------
+    >>> relative_cost("toy", {"d": 10}, "cg") / relative_cost("toy", {"d": 5}, "cg")
+    16.0
+    """
+    from iclsym.sweep.kinds import get_kind, resolve
+
+    spec = get_kind(kind)
+    if spec.cost is not None:
+        return float(resolve(spec.cost)(coords))
+    if "d" in coords:
+        return float(coords["d"]) ** _power(kind, solver)
+    return 1.0
 
 
 def format_duration(seconds: float) -> str:
@@ -82,15 +103,16 @@ def estimate_seconds(jobs, store) -> tuple[float, int]:
     (16.0, 0)
     """
     jobs = list(jobs)
-    measured = defaultdict(list)  # point -> [(d, seconds, power)]
+    measured = defaultdict(list)  # point -> [(relative cost, seconds, solver)]
     for kind in sorted({job.kind for job in jobs}):
         names = store_coordinates(kind)
         for row in store.rows(kind):
             secs = row.get("job_seconds")
             if secs is None or not math.isfinite(secs):
                 continue
-            point = _point(kind, {n: row[n] for n in names})
-            measured[point].append((row["d"], secs, _power(kind, row.get("solver"))))
+            coords = {n: row[n] for n in names}
+            point = _point(kind, coords)
+            measured[point].append((relative_cost(kind, coords, row.get("solver")), secs, row.get("solver")))
     by_kind = defaultdict(list)
     for point in measured:
         by_kind[point[0]].append(point)
@@ -103,10 +125,10 @@ def estimate_seconds(jobs, store) -> tuple[float, int]:
                 total = math.nan
                 continue
             point = min(by_kind[job.kind], key=lambda p: _distance(p, _point(job.kind, job.coords)))
-        d0 = max(m[0] for m in measured[point])
-        at_d0 = [(s, p) for d, s, p in measured[point] if d == d0]
-        secs = float(np.median([s for s, _ in at_d0]))
-        total += secs * (job.coords["d"] / d0) ** at_d0[0][1]
+        c0 = max(m[0] for m in measured[point])
+        at_c0 = [(s, solver) for c, s, solver in measured[point] if c == c0]
+        secs = float(np.median([s for s, _ in at_c0]))
+        total += secs * relative_cost(job.kind, job.coords, at_c0[0][1]) / c0
     return total, missing
 
 

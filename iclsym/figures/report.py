@@ -115,12 +115,41 @@ def _summary(rows) -> str:
     return "\n".join(lines)
 
 
-def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None) -> Path:
+def free_table(rows, skip=("note",)) -> list[str]:
+    """Markdown lines of a table of rows with any keys (columns in order of first appearance, a last
+    ``note`` column); for measured quantities that have no theory column (trained networks, fits).
+
+    Examples
+    --------
+    >>> free_table([{"figure": "5", "value": 1.23456, "note": "x"}])
+    ['| figure | value | note |', '|---|---|---|', '| 5 | 1.235 | x |']
+    """
+    def fmt(x):
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return "—"
+        return f"{x:.4g}" if isinstance(x, float) else str(x)
+
+    keys = []
+    for r in rows:
+        keys += [k for k in r if k not in keys and k not in skip]
+    lines = ["| " + " | ".join(keys) + " | note |", "|" + "---|" * (len(keys) + 1)]
+    return lines + ["| " + " | ".join(fmt(r.get(k)) for k in keys) + f" | {r.get('note', '')} |" for r in rows]
+
+
+def trained_section(title: str, rows, intro: str) -> list[str]:
+    """A report section for trained-network rows (``[]`` when there are none)."""
+    if not rows:
+        return []
+    return [f"## {title}", "", intro, ""] + free_table(rows) + [""]
+
+
+def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None, extra=()) -> Path:
     """Write ``out_dir/report.md`` and return its path (``out_dir``: a path or an output folder, see
-    :func:`iclsym.figures.common.save`)."""
+    :func:`iclsym.figures.common.save`); ``extra`` lines (e.g. :func:`trained_section`) go before
+    the closed forms."""
     source, forms = closed_forms_text(root)
     parts = [
-        "# iclsym: reproduction of Lu et al. (2024), Figures 1-4",
+        "# iclsym: reproduction of Lu et al. (2024)",
         "",
         f"Mode **{settings.mode}**: linear attention simulated at d = {settings.d} with {settings.runs} runs per "
         f"point; dMMSE at d = {settings.d_dmmse}, {settings.runs_dmmse} runs, {settings.n_test} test contexts per "
@@ -151,6 +180,7 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         "",
         format_table(rows),
         "",
+        *extra,
         f"## Closed forms used (from {source})",
         "",
         forms.strip(),

@@ -2,9 +2,10 @@
 
 Every executor has one method, ``results(jobs)``, yielding ``(job, result, seconds, error)``
 as jobs finish (any order).  Workers receive only plain data (see
-:meth:`iclsym.sweep.grids.Job.call_args`) and run :func:`iclsym.sweep.kinds.run_job_timed`,
-so nothing unpicklable crosses a process boundary.  Results are written by the parent (see
-:mod:`iclsym.sweep.runner`), never by workers.
+:meth:`iclsym.sweep.grids.Job.call_args`) and run :func:`run_tasks`, so nothing unpicklable
+crosses a process boundary.  A task is one job, or all runs of one point of a kind declared with
+``bundle_runs`` (:func:`tasks`: they share one worker's compiled functions).  Results are written
+by the parent (see :mod:`iclsym.sweep.runner`), never by workers.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from iclsym.core.params import check_size
 from iclsym.sweep.kinds import run_job_timed
 from iclsym.sweep.threads import blas_env, limit_blas_threads, one_blas_thread
 
-__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers", "CONNECT_TIMEOUT"]
+__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers", "tasks",
+           "run_tasks", "CONNECT_TIMEOUT"]
 
 #: seconds to wait for a Dask scheduler before giving up
 CONNECT_TIMEOUT = 10
@@ -53,6 +55,50 @@ def _error_text(exc: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
+def tasks(jobs) -> list[list]:
+    """The jobs grouped into tasks, in order of first appearance: one job per task, except that the
+    runs of one point (same kind and coordinates) of a kind declared with ``bundle_runs`` form one task.
+
+    Examples
+    --------
+    >>> from iclsym.sweep.grids import grid
+    >>> [len(t) for t in tasks(grid("toy", alpha=[1, 2], tau=1, kappa=1, rho=0.1, d=8, runs=2))]
+    [1, 1, 1, 1]
+    """
+    groups: dict = {}
+    for i, job in enumerate(jobs):
+        key = (job.kind, job.values, job.base_seed) if job.spec.bundle_runs else i
+        groups.setdefault(key, []).append(job)
+    return list(groups.values())
+
+
+def run_tasks(calls) -> list[tuple]:
+    """Run the jobs of one task in this process: ``[(result, seconds, error)]`` in order.
+
+    ``calls`` are :meth:`iclsym.sweep.grids.Job.call_args`; a failing job gives its one-line
+    error text and the task goes on with the next job.
+    """
+    out = []
+    for args in calls:
+        try:
+            result, seconds = run_job_timed(*args)
+        except Exception as exc:  # a failed job is reported, the sweep goes on
+            out.append((None, None, _error_text(exc)))
+        else:
+            out.append((result, seconds, None))
+    return out
+
+
+def _outcomes(group, exc, result):
+    """``(job, result, seconds, error)`` for each job of a finished task (``exc``: the task itself failed)."""
+    if exc is not None:  # e.g. a worker died: every job of the task fails with that error
+        for job in group:
+            yield job, None, None, _error_text(exc)
+        return
+    for job, (res, seconds, error) in zip(group, result()):
+        yield job, res, seconds, error
+
+
 class SerialExecutor:
     """Run jobs one after the other in this process (debugging, tests), each with one BLAS thread.
 
@@ -68,13 +114,9 @@ class SerialExecutor:
 
     def results(self, jobs):
         for job in jobs:
-            try:
-                with one_blas_thread():  # as in the pool's workers: the same numbers
-                    result, seconds = run_job_timed(*job.call_args())
-            except Exception as exc:  # a failed job is reported, the sweep goes on
-                yield job, None, None, _error_text(exc)
-            else:
-                yield job, result, seconds, None
+            with one_blas_thread():  # as in the pool's workers: the same numbers
+                ((result, seconds, error),) = run_tasks([job.call_args()])
+            yield job, result, seconds, error
 
     def close(self):
         pass
@@ -84,7 +126,7 @@ class ProcessExecutor:
     """A local process pool (``concurrent.futures``) with a 'spawn' context.
 
     Forked workers can inherit a BLAS thread pool in a bad state, so the pool never forks
-    from the parent; workers are started inside :func:`iclsym.sweep.kinds.blas_env` so each
+    from the parent; workers are started inside :func:`iclsym.sweep.threads.blas_env` so each
     loads its BLAS with one thread (``workers`` processes share the cores, not oversubscribe).
 
     Parameters
@@ -102,11 +144,11 @@ class ProcessExecutor:
     def results(self, jobs):
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        jobs = list(jobs)
-        if not jobs:
+        groups = tasks(jobs)
+        if not groups:
             return
         pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(jobs)),
+            max_workers=min(self.workers, len(groups)),
             mp_context=self.context,
             initializer=_init_worker,
             initargs=(os.getpid(),),
@@ -114,15 +156,9 @@ class ProcessExecutor:
         done = False
         try:
             with blas_env(1):  # the first submit starts the worker processes: they inherit this
-                futures = {pool.submit(run_job_timed, *job.call_args()): job for job in jobs}
+                futures = {pool.submit(run_tasks, [job.call_args() for job in group]): group for group in groups}
             for fut in as_completed(futures):
-                job = futures[fut]
-                exc = fut.exception()
-                if exc is not None:
-                    yield job, None, None, _error_text(exc)
-                else:
-                    result, seconds = fut.result()
-                    yield job, result, seconds, None
+                yield from _outcomes(futures[fut], fut.exception(), fut.result)
             done = True
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -182,21 +218,16 @@ class DaskExecutor:
     def results(self, jobs):
         from distributed import as_completed
 
-        jobs = list(jobs)
-        if not jobs:
-            return
         futures = {}
-        for job in jobs:
-            fut = self.client.submit(run_job_timed, *job.call_args(), pure=False)
-            futures[fut] = job
+        for group in tasks(jobs):
+            fut = self.client.submit(run_tasks, [job.call_args() for job in group], pure=False)
+            futures[fut] = group
+        if not futures:
+            return
         try:
             for fut in as_completed(list(futures)):
-                job = futures.pop(fut)
-                if fut.status == "error":
-                    yield job, None, None, _error_text(fut.exception())
-                else:
-                    result, seconds = fut.result()
-                    yield job, result, seconds, None
+                group = futures.pop(fut)
+                yield from _outcomes(group, fut.exception() if fut.status == "error" else None, fut.result)
                 fut.release()
         finally:
             if futures:

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: modules whose import registers job kinds (one per model)
-KIND_MODULES = ("iclsym.onelayer.jobs", "iclsym.deep.kinds")
+KIND_MODULES = ("iclsym.onelayer.jobs", "iclsym.deep.kinds", "iclsym.nets.kinds")
 
 
 class _Required:
@@ -134,12 +134,21 @@ class JobKind:
     --------
     >>> TOY.coordinate_names[:3], TOY.target
     (('alpha', 'tau', 'kappa'), 'iclsym.sweep.kinds:toy_job')
+
+    ``bundle_runs`` and ``cost`` are not part of :meth:`declaration` (they decide where jobs run and how
+    long they are expected to take, not what they compute).
     """
 
     name: str
     target: str
     coords: tuple[Coord, ...]
     description: str = ""
+    #: run the repetitions of one point together in one worker (jobs with a costly per-process
+    #: set-up, such as JIT compilation, that the runs of a point share); it changes no number
+    bundle_runs: bool = False
+    #: ``"module:function"`` giving a job's relative cost from its coordinates (cost estimates scale
+    #: measured timings by it); default: ``d ** power`` of the solver (:mod:`iclsym.figures.cost`)
+    cost: str | None = None
 
     def __post_init__(self):
         if ":" not in self.target:

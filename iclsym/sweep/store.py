@@ -250,11 +250,12 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
     def add(self, job: Job, result: dict, seconds: float | None = None) -> bool:
         """Insert one finished job and commit at once; ``False`` if it was already stored.
 
-        Wall-clock fields of the result (keys starting with ``seconds``) are kept apart from the
-        result itself, so the stored results of a sweep are the same bytes whichever executor ran it.
+        Timing fields of the result (keys starting with ``seconds`` or ending in ``_seconds``) are
+        kept apart from the result itself, so the stored results of a sweep are the same bytes
+        whichever executor ran it.
         """
         self._ensure_table(job.kind)
-        timing = {k: v for k, v in result.items() if k.startswith("seconds")}
+        timing = {k: v for k, v in result.items() if k.startswith("seconds") or k.endswith("_seconds")}
         text = json.dumps({k: v for k, v in result.items() if k not in timing}, default=_jsonable, sort_keys=True)
         names = job.spec.coordinate_names + _BOOKKEEPING + ("result", "timing", "seconds", "finished")
         values = (*job.values, job.run, job.base_seed, job.seed, self.fingerprint(job.kind), text,

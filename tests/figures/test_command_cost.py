@@ -28,7 +28,7 @@ def test_figures_command_tiny(tmp_path, capsys):
 
 def test_figures_command_rejects_bad_only(tmp_path):
     with pytest.raises(SystemExit) as exc:
-        main(["figures", "--tiny", "--only", "5", "--out", str(tmp_path)])
+        main(["figures", "--tiny", "--only", "7", "--out", str(tmp_path)])
     assert exc.value.code == 2
 
 

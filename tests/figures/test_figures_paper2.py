@@ -21,5 +21,5 @@ def test_tiny_run_writes_figures_and_report(tmp_path, capsys):
 
 def test_bad_only_for_paper2(tmp_path):
     with pytest.raises(SystemExit) as exc:
-        main(["figures", "--paper", "2", "--tiny", "--only", "3", "--out", str(tmp_path)])
+        main(["figures", "--paper", "2", "--tiny", "--only", "5", "--out", str(tmp_path)])
     assert exc.value.code == 2

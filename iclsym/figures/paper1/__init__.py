@@ -1,9 +1,13 @@
-"""Figures 1-4 of Lu et al. (2024), *Asymptotic theory of in-context learning by linear attention*.
+"""Figures 1-6 of Lu et al. (2024), *Asymptotic theory of in-context learning by linear attention*.
 
 One module per figure (``jobs(settings)``, ``plot(store, settings, out_dir)``,
-``points(store, settings)``); settings in :mod:`iclsym.figures.settings`; the report is
-:func:`iclsym.figures.report.write_report` (theory vs simulation with the finite-size allowance).
-This package's constants and functions are what ``iclsym figures --paper 1`` needs.
+``points(store, settings)``, optionally ``report_entries(store, settings)`` for ``report.json``).
+Figs. 1-4 are the theory against ridge-trained linear attention (settings in
+:mod:`iclsym.figures.settings`); Figs. 5-6 train attention networks (:mod:`iclsym.nets`, the
+``nets`` extra; settings in :mod:`iclsym.nets.settings`, same mode).  The report is
+:func:`iclsym.figures.report.write_report` (theory vs simulation with the finite-size allowance)
+with a section for the trained networks.  This package's constants and functions are what
+``iclsym figures --paper 1`` needs.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 __all__ = ["FIGURES", "TITLE", "PREFIX", "REPORT", "select", "settings_for", "describe", "write_report"]
 
 #: the figure modules, in order
-FIGURES = ("fig1", "fig2", "fig3", "fig4")
-TITLE = "Lu et al. (2024), Figs. 1-4"
+FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6")
+#: the figures that train networks (JAX)
+TRAINED = ("fig5", "fig6")
+TITLE = "Lu et al. (2024), Figs. 1-6"
 #: prefix of the output files (``fig1.png`` ...) and the report's name
 PREFIX = ""
 REPORT = "report"
@@ -27,8 +33,8 @@ def select(items) -> list[str]:
     names = set()
     for item in items:
         part = str(item).strip().lower().removeprefix("fig")
-        if part not in ("1", "2", "3", "4"):
-            raise ValueError(f"only must list paper-1 figures among 1, 2, 3, 4; got {item!r}")
+        if f"fig{part}" not in FIGURES:
+            raise ValueError(f"only must list paper-1 figures among 1, 2, 3, 4, 5, 6; got {item!r}")
         names.add(f"fig{part}")
     return sorted(names)
 
@@ -47,10 +53,20 @@ def settings_for(mode: str, d=None, runs=None):
 
 
 def describe(s) -> str:
-    return (f"linear attention d={s.d} x {s.runs} runs, dMMSE d={s.d_dmmse} x {s.runs_dmmse} runs")
+    from iclsym.nets.settings import of
+
+    n = of(s)
+    return (f"linear attention d={s.d} x {s.runs} runs, dMMSE d={s.d_dmmse} x {s.runs_dmmse} runs; "
+            f"trained networks (Figs. 5-6) d in {list(n.fig5_d)}")
 
 
 def write_report(out, settings, rows, paths, timings, store, names=FIGURES):
-    from iclsym.figures.report import write_report as _write
+    from iclsym.figures.report import trained_section, write_report as _write
 
-    return _write(out, settings, rows, paths, timings)
+    trained = [r for r in rows if r.get("figure") in ("5", "6")]
+    intro = ("Figs. 5-6 train attention networks (iclsym.nets; docs/nets.md): the interpolation threshold "
+             "(first crossing of rho by the final training error), the fitted exponent of n* against d with its 95 % "
+             "CI (and a bootstrap CI), the double-descent peak, and the kappa of the memorisation -> ICL transition. "
+             "They are measured at the mode's training budget; `paper` gives the paper's value.")
+    return _write(out, settings, [r for r in rows if r not in trained], paths, timings,
+                  extra=trained_section("Trained networks (Figs. 5-6)", trained, intro))

@@ -5,6 +5,7 @@ Learning* (docs/onelayer/alignment.md), one module per figure with ``jobs(settin
 
 * ``fig1``    -- e_ICL and e_misalign against kappa, spike tests on a descending ramp;
 * ``fig2``    -- e_ICL against the four candidate measures (Spearman correlations printed);
+* ``fig3``    -- a trained transformer's ICL error against the same measures (:mod:`iclsym.nets`);
 * ``fig4``    -- heat map: steeper pretraining than the test (theory);
 * ``fig6``    -- half-rank pretraining;
 * ``context`` -- test-time context length;
@@ -12,7 +13,7 @@ Learning* (docs/onelayer/alignment.md), one module per figure with ``jobs(settin
 """
 
 #: the figure modules, in order
-FIGURES = ("fig1", "fig2", "fig4", "fig6", "context", "optimal")
+FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig6", "context", "optimal")
 TITLE = "Letey et al. (2025), pretrain-test task alignment"
 #: prefix of the output files (``p2_fig1.png`` ...) and the report's name
 PREFIX = "p2_"
@@ -42,10 +43,15 @@ def settings_for(mode: str, d=None, runs=None):
 
 
 def describe(s) -> str:
-    return f"linear attention d = {s.d} (Fig. 6: {s.d_rank}, context: {s.d_context}) x {s.runs} runs"
+    from iclsym.nets.settings import of
+
+    return (f"linear attention d = {s.d} (Fig. 6: {s.d_rank}, context: {s.d_context}) x {s.runs} runs; "
+            f"trained transformer (Fig. 3) d = {of(s).p2_d}")
 
 
 def write_report(out, settings, rows, paths, timings, store, names=FIGURES):
     from iclsym.figures.paper2.report import spearman_lines, write_report as _write
 
-    return _write(out, settings, rows, paths, timings, spearman_lines(store, settings, names))
+    trained = [r for r in rows if r.get("figure") == "3 (paper 2)"]
+    return _write(out, settings, [r for r in rows if r not in trained], paths, timings,
+                  spearman_lines(store, settings, names), trained)

@@ -16,7 +16,8 @@ import numpy as np
 from iclsym.figures.common import new_figure, save
 from iclsym.figures.paper2.common import aligned_points, rows_for
 
-__all__ = ["jobs", "points", "plot", "PARAMS", "TESTS", "family", "spearman_table", "format_spearman"]
+__all__ = ["jobs", "points", "plot", "PARAMS", "TESTS", "MEASURES", "PAPER_SPEARMAN", "test_specs", "family",
+           "spearman_table", "format_spearman"]
 
 PARAMS = dict(d=100, alpha=2.0, tau=4.0, rho=0.01, train="powerlaw:0.9", kappas=(0.2, 0.5, 1.0, 2.0, 10.0),
               kappa_sim=(0.5, 2.0))
@@ -25,10 +26,17 @@ TESTS = tuple([f"powerlaw:{p:g}" for p in np.round(np.linspace(0.4, 1.4, 11), 2)
               + [f"lowrank:{f:g}" for f in (0.2, 0.4, 0.6, 0.8, 1.0)] + ["powerlaw:0.9"])
 MEASURES = (("e_misalign", r"$e_{\mathrm{misalign}}$ (alignment)"), ("resolvent", r"resolvent $tr(C_{test}F)/d$"),
             ("simple", r"simple $tr(C_{test}C_{train}^{-1})/d$"), ("inv_cka", r"$1/\mathrm{CKA}$"))
+#: Spearman correlations Letey et al. report for trained transformers (their Fig. 3)
+PAPER_SPEARMAN = {"e_misalign": 0.99, "resolvent": 0.98, "simple": 0.96, "inv_cka": 0.39}
 COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple")
 
 
-def _tests():
+def test_specs() -> list[str]:
+    """The test covariance specs of the family, each once (``C_train`` itself is also a power law).
+
+    >>> len(test_specs()), test_specs()[0], test_specs()[-1]
+    (16, 'powerlaw:0.4', 'lowrank:1')
+    """
     seen, out = set(), []
     for t in TESTS:
         if t not in seen:
@@ -43,7 +51,7 @@ def family(d=PARAMS["d"], kappas=PARAMS["kappas"]) -> list[dict]:
     from iclsym.onelayer.theory.alignment import alignment_errors, inv_cka, simple_measure
 
     train = covariance(PARAMS["train"], d)
-    tests = _tests()
+    tests = test_specs()
     covs = [covariance(t, d) for t in tests]
     pairs = [aligned_spectrum(train, C) for C in covs]
     eig = pairs[0][0]
@@ -76,8 +84,7 @@ def spearman_table(records=None, field="e_icl") -> dict:
 
 def format_spearman(table: dict, what: str) -> str:
     """One line: ``Spearman(e_ICL, measure)`` for the four measures, and the paper's transformer values."""
-    paper = {"e_misalign": 0.99, "resolvent": 0.98, "simple": 0.96, "inv_cka": 0.39}
-    parts = [f"{m} {table[m]:.3f} (paper, transformers: {paper[m]:.2f})" for m, _ in MEASURES]
+    parts = [f"{m} {table[m]:.3f} (paper, transformers: {PAPER_SPEARMAN[m]:.2f})" for m, _ in MEASURES]
     return f"Spearman correlation of e_ICL with each measure, {what}: " + "; ".join(parts)
 
 
@@ -91,12 +98,12 @@ def jobs(settings) -> list:
     out = []
     for kappa in PARAMS["kappa_sim"]:
         out += settings.jobs(settings.d, alpha=PARAMS["alpha"], tau=PARAMS["tau"], kappa=kappa, rho=PARAMS["rho"],
-                             lam=settings.lam_sim, train=PARAMS["train"], tests=",".join(_tests()))
+                             lam=settings.lam_sim, train=PARAMS["train"], tests=",".join(test_specs()))
     return out
 
 
 def _sims(store, settings):
-    fields = [f"e_icl[{t}]" for t in _tests()]
+    fields = [f"e_icl[{t}]" for t in test_specs()]
     return aligned_points(store, settings, fields, d=settings.d, train=PARAMS["train"], alpha=PARAMS["alpha"],
                           tau=PARAMS["tau"], rho=PARAMS["rho"])
 
@@ -109,7 +116,7 @@ def simulated_family(store, settings) -> list[dict]:
     theory = {(r["test"], r["kappa"]): r for r in family(settings.d, PARAMS["kappa_sim"])}
     out = []
     for _, p in sims.iterrows():
-        for t in _tests():
+        for t in test_specs():
             rec = dict(theory[(t, float(p["kappa"]))])
             rec["e_icl"] = float(p[f"e_icl[{t}]_mean"])
             out.append(rec)
@@ -126,7 +133,7 @@ def points(store, settings) -> list[dict]:
     """
     sims = _sims(store, settings)
     rows = []
-    for t in _tests():
+    for t in test_specs():
         rows += rows_for("2", "all", sims, f"e_icl[{t}]", PARAMS["train"], t)
     return rows
 

@@ -13,8 +13,8 @@ from pathlib import Path
 __all__ = ["NAMES", "normalise_only", "write_report", "spearman_lines"]
 
 #: figure modules of paper 2 by the names ``--only`` accepts
-NAMES = {"1": "fig1", "2": "fig2", "4": "fig4", "6": "fig6", "fig1": "fig1", "fig2": "fig2", "fig4": "fig4",
-         "fig6": "fig6", "context": "context", "optimal": "optimal"}
+NAMES = {"1": "fig1", "2": "fig2", "3": "fig3", "4": "fig4", "6": "fig6", "fig1": "fig1", "fig2": "fig2",
+         "fig3": "fig3", "fig4": "fig4", "fig6": "fig6", "context": "context", "optimal": "optimal"}
 
 
 def normalise_only(names) -> list[str]:
@@ -22,16 +22,16 @@ def normalise_only(names) -> list[str]:
 
     >>> normalise_only(["fig1", "6", "context"])
     ['context', 'fig1', 'fig6']
-    >>> normalise_only(["3"])
+    >>> normalise_only(["5"])
     Traceback (most recent call last):
     ...
-    ValueError: only must list paper-2 figures among 1, 2, 4, 6, context, optimal; got '3'
+    ValueError: only must list paper-2 figures among 1, 2, 3, 4, 6, context, optimal; got '5'
     """
     out = set()
     for n in names:
         key = str(n).strip().lower()
         if key not in NAMES:
-            raise ValueError(f"only must list paper-2 figures among 1, 2, 4, 6, context, optimal; got {n!r}")
+            raise ValueError(f"only must list paper-2 figures among 1, 2, 3, 4, 6, context, optimal; got {n!r}")
         out.add(NAMES[key])
     return sorted(out)
 
@@ -53,10 +53,11 @@ def spearman_lines(store, settings, names) -> list[str]:
     return lines
 
 
-def write_report(out_dir, settings, rows, figures, timings: dict, spearman) -> Path:
+def write_report(out_dir, settings, rows, figures, timings: dict, spearman, trained=()) -> Path:
     """Write ``report_paper2.md`` in ``out_dir`` (a path or an output folder; see
-    :func:`iclsym.figures.common.save`): theory vs simulation per point, Spearman table, timings."""
-    from iclsym.figures.report import format_table
+    :func:`iclsym.figures.common.save`): theory vs simulation per point, Spearman table, timings,
+    and the trained transformer's Spearman table (Fig. 3) when it was run."""
+    from iclsym.figures.report import format_table, trained_section
     from iclsym.onelayer import finite_size as fs
 
     compared = [r for r in rows if not math.isnan(r["rel_gap"])]
@@ -99,6 +100,9 @@ def write_report(out_dir, settings, rows, figures, timings: dict, spearman) -> P
         format_table(rows),
         "",
     ]
+    parts += trained_section("Trained transformer (Fig. 3)", list(trained),
+                             "Spearman correlation of the trained transformer's ICL error with each measure over all "
+                             "(kappa, test) points, per kappa, and the paper's value (docs/nets.md).")
     from iclsym.figures.report import provenance_section, write_text_output
 
     return write_text_output(out_dir, "report_paper2.md", parts + provenance_section(out_dir))

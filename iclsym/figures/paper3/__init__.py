@@ -15,7 +15,7 @@ load average of about 12, so wall times are upper bounds): 232 s wall in total. 
 
 from __future__ import annotations
 
-FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8")
+FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "fig6c", "fig7", "fig8", "fig9")
 TITLE = "Bordelon et al. (2025), deep linear attention"
 #: prefix of the output files (``p3_fig1.png`` ...) and the report's name
 PREFIX = "p3_"
@@ -26,7 +26,7 @@ __all__ = ["FIGURES", "TITLE", "PREFIX", "REPORT", "select", "settings_for", "de
 
 
 def select(items) -> list[str]:
-    """Module names from ``--only`` items (``1`` ... ``8`` or ``fig1`` ...).
+    """Module names from ``--only`` items (``1`` ... ``9``, ``6c``, or ``fig1`` ...).
 
     >>> select(["6", "fig1"])
     ['fig1', 'fig6']
@@ -35,7 +35,7 @@ def select(items) -> list[str]:
     for item in items:
         part = str(item).strip().lower().removeprefix("fig")
         if f"fig{part}" not in FIGURES:
-            raise ValueError(f"only must list paper-3 figures among 1-8; got {item!r}")
+            raise ValueError(f"only must list paper-3 figures among 1-9 and 6c; got {item!r}")
         names.add(f"fig{part}")
     return sorted(names)
 
@@ -54,35 +54,26 @@ def settings_for(mode: str, d=None, runs=None):
 
 
 def describe(s) -> str:
+    from iclsym.nets.settings import of
+
+    n = of(s)
     return (f"SGD training D = {s.D_iso} (ISO), {s.D_fs} (FS), {s.D_rrs} (RRS) x {s.runs} runs; "
-            f"Monte Carlo D = {s.D_mc}")
+            f"Monte Carlo D = {s.D_mc}; softmax stacks (Figs. 6c, 9) d = {n.p3_d}, L in {list(n.p3_depths)}")
 
 
 def write_report(out, settings, rows, paths, timings, store, names=FIGURES):
     """``report_paper3.md``: trained / Monte Carlo values against the theory, per figure."""
-    import math
+    from iclsym.figures.report import free_table, provenance_section, write_text_output
 
-    from iclsym.figures.report import provenance_section, write_text_output
-
-    def fmt(x):
-        return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else (
-            f"{x:.4g}" if isinstance(x, float) else str(x))
-
-    keys = []
-    for r in rows:
-        keys += [k for k in r if k not in keys and k not in ("note",)]
     parts = [f"# iclsym: reproduction of {TITLE}", "",
              f"Mode **{settings.mode}**: {describe(settings)}; base seed {settings.base_seed}.", "",
              "Figures: " + ", ".join(f"[{p.name}]({p.name})" for p in paths if p.suffix == ".png"), "",
              "## Timings", ""] + [f"- {k}: {v}" for k, v in timings.items()]
     parts += ["", "## Measured vs theory", "",
               "`rel_gap = (measured - theory)/theory`; notes say which theory a row is compared with "
-              "(asymptotic or finite-D; docs/deep/index.md).", ""]
-    if rows:
-        parts += ["| " + " | ".join(keys) + " | note |", "|" + "---|" * (len(keys) + 1)]
-        parts += ["| " + " | ".join(fmt(r.get(k)) for k in keys) + f" | {r.get('note', '')} |" for r in rows]
-    else:
-        parts += ["No point has been run."]
+              "(asymptotic or finite-D; docs/deep/index.md).  Figs. 6c and 9 are trained softmax networks "
+              "(no theory): their rows give the final test loss per depth and the depth ordering.", ""]
+    parts += free_table(rows) if rows else ["No point has been run."]
     parts += [""] + provenance_section(out)
     return write_text_output(out, "report_paper3.md", parts)
 

@@ -12,9 +12,10 @@ import math
 
 import numpy as np
 
+from iclsym.figures.common import mean_se
 from iclsym.sweep.grids import Job
 
-__all__ = ["deep_job", "rows", "mean_se", "group", "curve"]
+__all__ = ["deep_job", "rows", "group", "curve"]
 
 
 def deep_job(kind: str, coords: dict, run: int = 0, base_seed: int = 2510) -> Job:
@@ -55,21 +56,6 @@ def _eq(a, b):
     return a == b
 
 
-def mean_se(values) -> tuple[float, float]:
-    """Mean and standard error of the finite values.
-
-    Examples
-    --------
-    >>> mean_se([1.0, 3.0])
-    (2.0, 1.0)
-    """
-    x = np.asarray(values, float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return math.nan, math.nan
-    return float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size)) if x.size > 1 else math.nan
-
-
 def group(rs, key, field):
     """``{key value: (mean, se)}`` of ``field`` over runs.
 
@@ -81,7 +67,7 @@ def group(rs, key, field):
     out = {}
     for r in rs:
         out.setdefault(r[key], []).append(r[field])
-    return {k: mean_se(v) for k, v in sorted(out.items())}
+    return {k: mean_se(v)[:2] for k, v in sorted(out.items())}
 
 
 def curve(rs, field="risk"):
