@@ -29,6 +29,18 @@ def _only(text: str) -> list[str]:
     return sorted(set(names))
 
 
+def _sizes(text: str) -> list[tuple[int, int | None]]:
+    """``D1,D2,...`` or ``D1:R1,D2:R2,...`` (runs per size) for ``--extrapolate``."""
+    out = []
+    for part in text.split(","):
+        d, _, runs = part.strip().partition(":")
+        try:
+            out.append((int(d), int(runs) if runs else None))
+        except ValueError:
+            raise ValueError(f"extrapolate must look like 24,32,48 or 24:40,32:20; got {text!r}") from None
+    return out
+
+
 def add_arguments(p):
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
@@ -42,6 +54,9 @@ def add_arguments(p):
     p.add_argument("--d", type=int, default=None, help="override the simulation dimension")
     p.add_argument("--runs", type=int, default=None, help="override the runs per point")
     p.add_argument("--estimate-only", action="store_true", help="print the expected cost and exit")
+    p.add_argument("--extrapolate", type=_sizes, default=None, metavar="D1[:R1],D2[:R2],...",
+                   help="extrapolated mode: simulate every linear-attention point at these d (R runs each, "
+                        "default --runs or 10) and judge e_inf against the theory (docs/onelayer/extrapolation.md)")
     add_executor_arguments(p)
 
 
@@ -54,7 +69,14 @@ def _settings(args):
         changes.update(d=args.d, d_dmmse=args.d)
     if args.runs is not None:
         changes.update(runs=args.runs, runs_dmmse=args.runs)
-    return settings.replace(**changes) if changes else settings
+    settings = settings.replace(**changes) if changes else settings
+    if args.extrapolate:
+        from iclsym.figures.settings import extrapolated
+
+        default = args.runs if args.runs is not None else 10
+        settings = extrapolated(settings, [d for d, _ in args.extrapolate],
+                                [default if r is None else r for _, r in args.extrapolate])
+    return settings
 
 
 def _estimate_text(jobs, store, workers):
@@ -125,7 +147,13 @@ def run(args) -> int:
 
             full_jobs = [job for m in modules for job in m.jobs(full())]
             timings["estimate for --full"] = _estimate_text(full_jobs, store, workers)
-        report = write_report(out, settings, rows, paths, timings)
+        ext = None
+        if settings.extrapolate_d:
+            from iclsym.figures.extrapolated import extrapolated_rows, summary_text
+
+            ext = extrapolated_rows(store, settings, rows)
+            print("extrapolated: " + summary_text(ext).replace("**", ""))
+        report = write_report(out, settings, rows, paths, timings, extrapolated=ext)
         failed = summary.failed if summary else 0
         if failed:
             print(f"WARNING: {failed} simulation jobs failed; first error: {summary.errors[0][1]}")

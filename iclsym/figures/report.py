@@ -115,8 +115,13 @@ def _summary(rows) -> str:
     return "\n".join(lines)
 
 
-def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None) -> Path:
-    """Write ``out_dir/report.md`` and return its path."""
+def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None,
+                 extrapolated=None) -> Path:
+    """Write ``out_dir/report.md`` and return its path.
+
+    ``extrapolated``: rows of :func:`iclsym.figures.extrapolated.extrapolated_rows` (extrapolated
+    mode), reported in their own section before the single-size table.
+    """
     out_dir = Path(out_dir)
     source, forms = closed_forms_text(root)
     parts = [
@@ -134,7 +139,13 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
     parts += [f"- {k}: {v}" for k, v in timings.items()]
     parts += [
         "",
-        "## Theory vs simulation",
+    ]
+    if extrapolated is not None:
+        from iclsym.figures.extrapolated import report_section
+
+        parts += [report_section(extrapolated, settings)]
+    parts += [
+        "## Theory vs simulation" + (f" at the largest size (d = {settings.d})" if extrapolated is not None else ""),
         "",
         "Theory is evaluated at each simulation's effective ratios (`ell/d`, `k/d`, `n/d^2` as realised) and at "
         "the simulation's `lam`. `rel. gap = (mean - theory)/theory`, `z = (mean - theory)/SE`. Finite-d "
