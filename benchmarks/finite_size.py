@@ -19,11 +19,25 @@ because every job is already stored.
 Usage: ``python benchmarks/finite_size.py [--d 50 70] [--runs 3] [--store DIR] [--workers N]``.
 Both sizes take about 3.5 min on 2 cores. Results are kept in ``DIR/d<d>.sqlite``, so a re-run
 is instant.
+
+**Extrapolated mode** (``--extrapolate 24:40,32:40,48:20,64:20``; docs/onelayer/extrapolation.md):
+simulates every linear-attention point of Figs. 1, 2 and 4 (quick figure table) at each size with
+the given runs (``DIR/extrapolated.sqlite``), extrapolates each to ``d = inf`` and prints one
+``PASS``/``FAIL`` line per target:
+
+* the fraction of judged (not flagged) points whose 95 % interval contains the theory (>= 90 %);
+* the median CI half-width relative to the theory (<= 2 %);
+* the same fit with only the first 10 runs at ``d = 24, 32, 48, 64``: median half-width <= 5 %;
+* a deliberately wrong theory (``rho`` replaced by ``1.1 rho``) is rejected at most judged points;
+* the wall time of one extrapolated point (``d = 24, 32, 48, 64, 96``, 10 runs each, 2 workers,
+  ``--time-point``) <= 60 s, printed with ``os.getloadavg()``.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import time
 from pathlib import Path
 
@@ -73,6 +87,104 @@ def describe(d: int, rows: list[dict]) -> float:
     return float(need.max())
 
 
+def _pairs(text):
+    out = []
+    for part in text.split(","):
+        d, _, r = part.partition(":")
+        out.append((int(d), int(r) if r else 10))
+    return out
+
+
+def _line(target: str, ok: bool, measured: str) -> str:
+    return f"{'PASS' if ok else 'FAIL'}: {target}: {measured}"
+
+
+def extrapolated_study(pairs, store_dir: Path, workers: int, time_point: bool) -> int:
+    """The extrapolated acceptance targets (see the module docstring)."""
+    from iclsym.figures.extrapolated import extrapolated_rows, summarize, wrong_theory
+    from iclsym.figures.paper1 import fig4
+    from iclsym.figures.settings import extrapolated, quick
+    from iclsym.onelayer.extrapolation import extrapolate
+
+    modules = (fig1, fig2, fig4)
+    settings = extrapolated(quick(), [d for d, _ in pairs], [r for _, r in pairs])
+    store_dir.mkdir(parents=True, exist_ok=True)
+    store = ResultStore(store_dir / "extrapolated.sqlite")
+    lines = []
+    try:
+        jobs = [j for m in modules for j in m.jobs(settings) if j.kind == settings.ridge_kind]
+        if store.pending(jobs):
+            executor = make_executor(workers=workers)
+            try:
+                t0 = time.perf_counter()
+                summary = run_sweep(jobs, store, executor, desc="extrapolated")
+                print(f"simulations: {summary} ({time.perf_counter() - t0:.0f} s, load {os.getloadavg()})")
+            finally:
+                executor.close()
+        single = [r for m in modules for r in m.points(store, settings)]
+        rows = extrapolated_rows(store, settings, single)
+        s = summarize(rows)
+        sizes = ", ".join(f"d={d} x {r}" for d, r in zip(settings.extrapolate_d, settings.extrapolate_runs))
+        print(f"\nextrapolated ({sizes}): {s['points']} point-quantities, {s['judged']} judged, "
+              f"{s['flagged']} flagged")
+        for r in rows:
+            if r["verdict"] == "disagrees":
+                print(f"  disagrees: Fig. {r['figure']}{r['panel']} {r['field']} alpha={r['alpha']:g} tau={r['tau']:g} "
+                      f"kappa={r['kappa']:g} lam={r['lam']:g}: e_inf {r['inf']:.4g} "
+                      f"[{r['ci_lo']:.4g}, {r['ci_hi']:.4g}] vs theory {r['theory']:.4g} (z {r['z']:+.2f})")
+        reasons = {}
+        for r in rows:
+            for why in r["reasons"]:
+                key = why.split(":")[0]
+                reasons[key] = reasons.get(key, 0) + 1
+        print("  flagged: " + (", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())) or "none"))
+        lines.append(_line(f"e_inf agrees with the theory within its 95% CI at >= 90% of judged points ({sizes})",
+                           s["fraction_agree"] >= 0.9,
+                           f"{s['agree']} of {s['judged']} = {100 * s['fraction_agree']:.1f}%"))
+        lines.append(_line(f"median CI half-width <= 2% of the theory ({sizes})", s["median_rel_half_width"] <= 0.02,
+                           f"{100 * s['median_rel_half_width']:.2f}%"))
+        first10 = [(d, 10) for d, r in pairs if d in (24, 32, 48, 64) and r >= 10]
+        if len(first10) == 4:
+            s10 = settings.replace(extrapolate_runs=tuple(10 if d in (24, 32, 48, 64) else 0
+                                                          for d in settings.extrapolate_d))
+            s10 = s10.replace(extrapolate_d=tuple(d for d in s10.extrapolate_d if d in (24, 32, 48, 64)),
+                              extrapolate_runs=(10,) * 4)
+            t10 = summarize(extrapolated_rows(store, s10, single))
+            lines.append(_line("median CI half-width <= 5% of the theory at d = 24, 32, 48, 64 with 10 runs",
+                               t10["median_rel_half_width"] <= 0.05,
+                               f"{100 * t10['median_rel_half_width']:.2f}% over {t10['judged']} judged points; "
+                               f"{t10['agree']} of {t10['judged']} agree"))
+        wrong = extrapolated_rows(store, settings, single, theory=wrong_theory)
+        judged = [w for w in wrong if w["verdict"] != "flagged"]
+        rejected = sum(w["verdict"] == "disagrees" for w in judged)
+        frac = rejected / len(judged) if judged else math.nan
+        lines.append(_line("a wrong theory (rho -> 1.1 rho) is rejected at most (> 50%) judged points",
+                           frac > 0.5, f"{rejected} of {len(judged)} = {100 * frac:.1f}% rejected"))
+    finally:
+        store.close()
+    if time_point:
+        point = (10.0, 2.0, 0.5, 0.01, 1e-5)
+        point_store = store_dir / "timed_point.sqlite"
+        if point_store.exists():
+            point_store.unlink()
+        load0 = os.getloadavg()
+        executor = make_executor(workers=2)
+        t0 = time.perf_counter()
+        try:
+            extrapolate(*point, d=(24, 32, 48, 64, 96), runs=10, store=point_store, executor=executor)
+        finally:
+            executor.close()
+        wall = time.perf_counter() - t0
+        lines.append(_line("one extrapolated point (alpha=10, tau=2, kappa=0.5, rho=0.01, lam=1e-5; d = 24, 32, "
+                           "48, 64, 96 x 10 runs; simulations + fit, fresh store, 2 workers) <= 60 s", wall <= 60.0,
+                           f"{wall:.1f} s (load average before {tuple(round(x, 2) for x in load0)}, after "
+                           f"{tuple(round(x, 2) for x in os.getloadavg())})"))
+    print()
+    for line in lines:
+        print(line)
+    return 0 if all(line.startswith("PASS") for line in lines) else 1
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--d", type=int, nargs="+", default=[50, 70])
@@ -82,8 +194,14 @@ def main(argv=None) -> int:
     p.add_argument("--validate", type=Path, default=None,
                    help="an existing store (e.g. of `iclsym figures --full --only 1,2`): report, do not calibrate")
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--extrapolate", type=_pairs, default=None, metavar="D1:R1,D2:R2,...",
+                   help="extrapolated mode: sizes and runs per size (see the module docstring)")
+    p.add_argument("--time-point", action="store_true",
+                   help="with --extrapolate: also time one extrapolated point (d up to 96, 10 runs each)")
     args = p.parse_args(argv)
     workers = args.workers or default_workers()
+    if args.extrapolate is not None:
+        return extrapolated_study(args.extrapolate, args.store, workers, args.time_point)
     worst = []
     for d in args.d:
         if args.validate is not None:

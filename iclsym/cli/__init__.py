@@ -18,6 +18,7 @@ COMMANDS = {
     "simulate": "simulate",
     "sweep": "sweep",
     "figures": "figures",
+    "extrapolate": "extrapolate",
 }
 
 
