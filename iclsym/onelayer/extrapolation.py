@@ -175,7 +175,7 @@ def _lof(X, y, w, beta):
     return np.sum(w * r * r, axis=-1)
 
 
-def _null_quantile_and_p(X, d, runs, v_true, q_obs, sims, rng):
+def _lof_p_value(X, d, runs, v_true, q_obs, sims, rng):
     """Null distribution of the lack-of-fit statistic for this design, by simulation.
 
     Data with exactly the fitted model, normal means with variance ``v_true/runs`` and sample
@@ -271,7 +271,7 @@ def fit_extrapolation(d, samples, shift=None, *, model="auto", level=LEVEL, n_bo
             return math.nan
         X, vs, w, beta, _ = _fit_one(d, y, var, runs, k)
         q = float(_lof(X, y[None, :], w[None, :], beta[None, :])[0])
-        return _null_quantile_and_p(X, d, runs, vs, q, n_null, rng)
+        return _lof_p_value(X, d, runs, vs, q, n_null, rng)
 
     p_lin = lof_test(2)
     p_quad = math.nan
