@@ -48,10 +48,11 @@ def test_rows_flags_and_a_wrong_theory(run_dir):
     assert all(math.isfinite(r["inf"]) for r in rows)
 
 
-def test_settings_validation():
+def test_settings_validation(capsys):
     with pytest.raises(ValueError, match="at least two distinct sizes"):
         extrapolated(tiny(), (8,), 3)
     with pytest.raises(ValueError, match="runs must be one number or one per d"):
         extrapolated(tiny(), (8, 12), (3, 3, 3))
-    with pytest.raises(ValueError, match="extrapolate must look like"):
+    with pytest.raises(SystemExit) as exc:
         main(["figures", "--tiny", "--extrapolate", "8;12"])
+    assert exc.value.code == 2 and "--extrapolate" in capsys.readouterr().err
