@@ -143,23 +143,30 @@ def extrapolated_study(pairs, store_dir: Path, workers: int, time_point: bool) -
                            f"{s['agree']} of {s['judged']} = {100 * s['fraction_agree']:.1f}%"))
         lines.append(_line(f"median CI half-width <= 2% of the theory ({sizes})", s["median_rel_half_width"] <= 0.02,
                            f"{100 * s['median_rel_half_width']:.2f}%"))
-        first10 = [(d, 10) for d, r in pairs if d in (24, 32, 48, 64) and r >= 10]
-        if len(first10) == 4:
-            s10 = settings.replace(extrapolate_runs=tuple(10 if d in (24, 32, 48, 64) else 0
-                                                          for d in settings.extrapolate_d))
-            s10 = s10.replace(extrapolate_d=tuple(d for d in s10.extrapolate_d if d in (24, 32, 48, 64)),
-                              extrapolate_runs=(10,) * 4)
+        if all(d in settings.extrapolate_d for d in (24, 32, 48, 64)) and min(settings.extrapolate_runs) >= 10:
+            s10 = settings.replace(extrapolate_d=(24, 32, 48, 64), extrapolate_runs=(10,) * 4)
             t10 = summarize(extrapolated_rows(store, s10, single))
-            lines.append(_line("median CI half-width <= 5% of the theory at d = 24, 32, 48, 64 with 10 runs",
-                               t10["median_rel_half_width"] <= 0.05,
+            lines.append(_line("median CI half-width <= 5% of the theory at d = 24, 32, 48, 64 with 10 runs (the first "
+                               "10 runs of each size)", t10["median_rel_half_width"] <= 0.05,
                                f"{100 * t10['median_rel_half_width']:.2f}% over {t10['judged']} judged points; "
                                f"{t10['agree']} of {t10['judged']} agree"))
-        wrong = extrapolated_rows(store, settings, single, theory=wrong_theory)
-        judged = [w for w in wrong if w["verdict"] != "flagged"]
-        rejected = sum(w["verdict"] == "disagrees" for w in judged)
-        frac = rejected / len(judged) if judged else math.nan
-        lines.append(_line("a wrong theory (rho -> 1.1 rho) is rejected at most (> 50%) judged points",
-                           frac > 0.5, f"{rejected} of {len(judged)} = {100 * frac:.1f}% rejected"))
+        for label, kw in (("rho -> 1.1 rho", dict(rho_factor=1.1)),
+                          ("5% too high (1.05 x theory)", dict(rho_factor=1.0, scale=1.05)),
+                          ("5% too low (0.95 x theory)", dict(rho_factor=1.0, scale=0.95))):
+            wrong = extrapolated_rows(store, settings, single, n_boot=0,
+                                      theory=lambda *a, kw=kw: wrong_theory(*a, **kw))
+            judged = [w for w in wrong if w["verdict"] != "flagged"]
+            rejected = sum(w["verdict"] == "disagrees" for w in judged)
+            frac = rejected / len(judged) if judged else math.nan
+            # where the wrong theory differs from the right one by more than the interval's half-width
+            right = {(w["figure"], w["panel"], w["field"], w["alpha"], w["tau"], w["kappa"], w["lam"]): w
+                     for w in rows}
+            big = [w for w in judged if abs(w["theory"] - right[(w["figure"], w["panel"], w["field"], w["alpha"],
+                   w["tau"], w["kappa"], w["lam"])]["theory"]) > 0.5 * (w["ci_hi"] - w["ci_lo"])]
+            big_rej = sum(w["verdict"] == "disagrees" for w in big)
+            lines.append(_line(f"a wrong theory ({label}) is rejected at most (> 50%) judged points", frac > 0.5,
+                               f"{rejected} of {len(judged)} = {100 * frac:.1f}% rejected; {big_rej} of {len(big)} "
+                               "where it moves the theory by more than the CI half-width"))
     finally:
         store.close()
     if time_point:

@@ -37,20 +37,24 @@ def _samples(store, settings, row):
     return ds, samples
 
 
-def wrong_theory(field: str, alpha, tau, kappa, rho, lam, *, rho_factor: float = 1.1) -> float:
-    """A deliberately wrong theory: the right formula with ``rho`` replaced by ``rho_factor * rho``.
+def wrong_theory(field: str, alpha, tau, kappa, rho, lam, *, rho_factor: float = 1.1, scale: float = 1.0) -> float:
+    """A deliberately wrong theory: ``scale`` times the right formula evaluated with ``rho_factor * rho``.
 
-    Used to show that the extrapolated verdict can fail (``benchmarks/finite_size.py --extrapolate``).
+    Used to show that the extrapolated verdict can fail (``benchmarks/finite_size.py --extrapolate``):
+    ``rho -> 1.1 rho`` is a wrong noise level; ``scale = 1.05`` is a 5 % error everywhere, the size
+    that the single-``d`` allowance cannot see.
 
     Examples
     --------
     >>> from iclsym.onelayer.theory import e_icl
     >>> wrong_theory("e_icl", 10.0, 2.0, 0.5, 0.1, 1e-5) == float(e_icl(10.0, 2.0, 0.5, 0.11, 1e-5))
     True
+    >>> wrong_theory("e_icl", 10.0, 2.0, 0.5, 0.1, 1e-5, rho_factor=1.0, scale=1.05) == 1.05 * float(e_icl(10.0, 2.0, 0.5, 0.1, 1e-5))
+    True
     """
     from iclsym.onelayer import theory
 
-    return float(getattr(theory, field)(alpha, tau, kappa, rho_factor * rho, lam))
+    return scale * float(getattr(theory, field)(alpha, tau, kappa, rho_factor * rho, lam))
 
 
 def extrapolated_rows(store, settings, rows, *, theory=None, n_boot=1000) -> list[dict]:
