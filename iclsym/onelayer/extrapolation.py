@@ -53,7 +53,7 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field as _field
 
 import numpy as np
 
@@ -419,7 +419,7 @@ class Extrapolated:
     fit: ExtrapolationFit
     theory: float
     verdict: str
-    reasons: list = field(default_factory=list)
+    reasons: list = _field(default_factory=list)
 
     @property
     def z(self) -> float:
