@@ -124,6 +124,7 @@ def extrapolated_study(pairs, store_dir: Path, workers: int, time_point: bool) -
     lines = []
     try:
         jobs = [j for m in modules for j in m.jobs(settings) if j.kind == settings.ridge_kind and _judged(j, settings)]
+        jobs.sort(key=lambda j: j.tau * j.d**2)  # cheap (small n) first: an interrupted study has whole points
         if store.pending(jobs):
             executor = make_executor(workers=workers)
             try:
