@@ -110,7 +110,7 @@ def _judged(job, settings) -> bool:
     return any(not flags(f, *p, min(settings.extrapolate_d)) for f in fields)
 
 
-def extrapolated_study(pairs, store_dir: Path, workers: int, time_point: bool) -> int:
+def extrapolated_study(pairs, store_dir: Path, workers: int, time_point: bool, summarize_only: bool = False) -> int:
     """The extrapolated acceptance targets (see the module docstring)."""
     from iclsym.figures.extrapolated import extrapolated_rows, summarize, wrong_theory
     from iclsym.figures.paper1 import fig4
@@ -125,7 +125,7 @@ def extrapolated_study(pairs, store_dir: Path, workers: int, time_point: bool) -
     try:
         jobs = [j for m in modules for j in m.jobs(settings) if j.kind == settings.ridge_kind and _judged(j, settings)]
         jobs.sort(key=lambda j: j.tau * j.d**2)  # cheap (small n) first: an interrupted study has whole points
-        if store.pending(jobs):
+        if store.pending(jobs) and not summarize_only:
             executor = make_executor(workers=workers)
             try:
                 t0 = time.perf_counter()
@@ -134,7 +134,14 @@ def extrapolated_study(pairs, store_dir: Path, workers: int, time_point: bool) -
             finally:
                 executor.close()
         single = [r for m in modules for r in m.points(store, settings)]
-        rows = extrapolated_rows(store, settings, single)
+        full = (list(settings.extrapolate_d), list(settings.extrapolate_runs))
+        rows = [r for r in extrapolated_rows(store, settings, single) if (r["sizes"], r["runs"]) == full]
+        incomplete = len({(r["alpha"], r["tau"], r["kappa"], r["lam"]) for r in single
+                          if r["kind"] == settings.ridge_kind}) - len({(r["alpha"], r["tau"], r["kappa"], r["lam"])
+                                                                        for r in rows})
+        if incomplete:
+            print(f"{incomplete} points without every size and run in the store are left out (not simulated: "
+                  "flagged, or --summarize-only before the sweep finished)")
         s = summarize(rows)
         sizes = ", ".join(f"d={d} x {r}" for d, r in zip(settings.extrapolate_d, settings.extrapolate_runs))
         print(f"\nextrapolated ({sizes}): {s['points']} point-quantities, {s['judged']} judged, "
@@ -165,8 +172,9 @@ def extrapolated_study(pairs, store_dir: Path, workers: int, time_point: bool) -
         for label, kw in (("rho -> 1.1 rho", dict(rho_factor=1.1)),
                           ("5% too high (1.05 x theory)", dict(rho_factor=1.0, scale=1.05)),
                           ("5% too low (0.95 x theory)", dict(rho_factor=1.0, scale=0.95))):
-            wrong = extrapolated_rows(store, settings, single, n_boot=0,
-                                      theory=lambda *a, kw=kw: wrong_theory(*a, **kw))
+            wrong = [w for w in extrapolated_rows(store, settings, single, n_boot=0,
+                                                  theory=lambda *a, kw=kw: wrong_theory(*a, **kw))
+                     if (w["sizes"], w["runs"]) == full]
             judged = [w for w in wrong if w["verdict"] != "flagged"]
             rejected = sum(w["verdict"] == "disagrees" for w in judged)
             frac = rejected / len(judged) if judged else math.nan
@@ -217,10 +225,12 @@ def main(argv=None) -> int:
                    help="extrapolated mode: sizes and runs per size (see the module docstring)")
     p.add_argument("--time-point", action="store_true",
                    help="with --extrapolate: also time one extrapolated point (d up to 96, 10 runs each)")
+    p.add_argument("--summarize-only", action="store_true",
+                   help="with --extrapolate: run no simulation, judge the points whose runs are all stored")
     args = p.parse_args(argv)
     workers = args.workers or default_workers()
     if args.extrapolate is not None:
-        return extrapolated_study(args.extrapolate, args.store, workers, args.time_point)
+        return extrapolated_study(args.extrapolate, args.store, workers, args.time_point, args.summarize_only)
     worst = []
     for d in args.d:
         if args.validate is not None:
