@@ -6,6 +6,8 @@ Produces
   limits, and the cancellation-free traces ``P, T1, T2, U`` used by the ridge theory;
 * ``iclsym/core/_generated/marchenko_pastur_mpmath.py`` -- mpmath: the closed form of ``M`` and the
   same derivatives;
+* ``iclsym/core/_generated/marchenko_pastur_scalar.py`` -- the NumPy functions for Python floats
+  (the scalar fast path);
 * ``derivations/out/marchenko_pastur.md``               -- the formulas in LaTeX.
 
 Every expression comes from :mod:`iclsym.engine.stieltjes` (implicit differentiation of the MP
@@ -116,9 +118,12 @@ def build() -> dict[str, str]:
               "Used by iclsym.core.spectra; M itself is evaluated there with its branch rule.")
     doc_mp = ("Marchenko-Pastur transform, mpmath flavour: the closed form and its derivatives.\n\n"
               "Used by iclsym.onelayer.theory.precise at high precision.")
+    doc_sc = ("Marchenko-Pastur transform, scalar flavour: the NumPy flavour's functions on Python floats,\n"
+              "rounding like NumPy on arrays.  Used by iclsym.onelayer.theory.scalar.")
     return {
         "iclsym/core/_generated/marchenko_pastur.py": render_module(SCRIPT, h, numpy_functions(), "numpy", doc_np),
         "iclsym/core/_generated/marchenko_pastur_mpmath.py": render_module(SCRIPT, h, mpmath_functions(), "mpmath", doc_mp),
+        "iclsym/core/_generated/marchenko_pastur_scalar.py": render_module(SCRIPT, h, numpy_functions(), "scalar", doc_sc),
         "derivations/out/marchenko_pastur.md": markdown(h),
     }
 

@@ -130,9 +130,13 @@ def build() -> dict[str, str]:
         "Ridge theory, mpmath flavour: the paper's formulas as written (docs/onelayer/asymptotic-theory.md).\n\n"
         "Used by iclsym.onelayer.theory.precise at high precision (cancellation is harmless there)."
     )
+    doc_sc = ("Ridge theory, scalar flavour: the NumPy flavour's functions on Python floats, rounding like\n"
+              "NumPy on arrays.  Used by iclsym.onelayer.theory.scalar.")
     return {
         "iclsym/onelayer/_generated/asymptotic.py": render_module(SCRIPT, h, numpy_functions(), "numpy", doc_np),
         "iclsym/onelayer/_generated/asymptotic_mpmath.py": render_module(SCRIPT, h, mpmath_functions(), "mpmath", doc_mp),
+        "iclsym/onelayer/_generated/asymptotic_scalar.py": render_module(SCRIPT, h, numpy_functions(), "scalar",
+                                                                         doc_sc),
         "derivations/out/asymptotic.md": markdown(h),
     }
 

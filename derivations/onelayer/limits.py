@@ -283,8 +283,8 @@ def markdown(h: str) -> str:
         )),
     ]
     items = [(label, _tex(v, s) if isinstance(v, sp.Basic) else v) for label, v in items]
-    intro = f"Derived by `{SCRIPT}` from `iclsym/symbolic/limits.py` (SymPy)."
-    return render_markdown(SCRIPT, h, "Closed forms in limits (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md)", items, intro)
+    intro = f"Derived by `{SCRIPT}` from `iclsym/onelayer/symbolic/limits.py` (SymPy)."
+    return render_markdown(SCRIPT, h, "Closed forms in limits", items, intro)
 
 
 def build() -> dict[str, str]:
@@ -293,13 +293,14 @@ def build() -> dict[str, str]:
     t0 = time.perf_counter()
     fns = functions()
     doc = (
-        "Closed forms in limits (docs/onelayer/asymptotic-theory.md, docs/onelayer/limits.md), derived in derivations/onelayer/limits.py.\n\n"
+        "Closed forms in limits (docs/onelayer/limits.md), derived in derivations/onelayer/limits.py.\n\n"
         "Arguments: ik = 1/kappa (0 for kappa = inf); m = M_kappa(x*), mt = M_{kappa/tau}(x*),\n"
         "x* = (1 + rho)/alpha.  Wrapped, validated and branch-selected by iclsym.onelayer.theory.limits."
     )
     out = {
         "iclsym/onelayer/_generated/limits.py": render_module(SCRIPT, h, fns, "numpy", doc),
         "iclsym/onelayer/_generated/limits_mpmath.py": render_module(SCRIPT, h, fns, "mpmath", doc),
+        "iclsym/onelayer/_generated/limits_scalar.py": render_module(SCRIPT, h, fns, "scalar", doc),
         "derivations/out/limits.md": markdown(h),
     }
     print(f"derivations/onelayer/limits.py: symbolic derivation {derived()['seconds']:.1f} s, code generation {time.perf_counter() - t0:.1f} s")

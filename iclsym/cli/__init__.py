@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 #: sub-command name -> module under iclsym.cli
@@ -18,6 +19,8 @@ COMMANDS = {
     "simulate": "simulate",
     "sweep": "sweep",
     "figures": "figures",
+    "depth": "depth",
+    "alignment": "alignment",
     "extrapolate": "extrapolate",
 }
 
@@ -53,7 +56,15 @@ def main(argv: list[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except (ValueError, TypeError) as exc:
         # Bad input: a clear one-line message, no traceback.
-        parser.exit(2, f"iclsym {args.command}: error: {exc}\n")
+        text = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        parser.exit(2, f"iclsym {args.command}: error: {text}\n")
+    except MemoryError:
+        parser.exit(2, f"iclsym {args.command}: error: ran out of memory; reduce the sizes\n")
+    except BrokenPipeError:
+        # the reader of the output went away (e.g. `iclsym eval ... | head -1`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("\ninterrupted; finished results are kept", file=sys.stderr)
         return 130

@@ -95,7 +95,7 @@ def run(args) -> int:
              for k in params + outputs}
             for r in records
         ]
-        print(json.dumps(rows if len(rows) > 1 else rows[0], indent=2))
+        print(json.dumps(rows if len(rows) > 1 else rows[0], indent=2, allow_nan=False))
         return 0
     print("  ".join(f"{k:>12s}" for k in params) + "  " + "  ".join(f"{k:>24s}" for k in outputs))
     for r in records:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 
-from iclsym.cli.sweep import add_executor_arguments, executor_from_args
+from iclsym.cli.sweep import add_executor_arguments, check_executor_args, executor_from_args
 
 HELP = "simulate one point at several d, extrapolate e_icl, e_idg, g_task to d = inf with a 95% CI and judge the theory"
 
@@ -94,8 +94,11 @@ def run(args) -> int:
     from iclsym.onelayer.extrapolation import FIELDS, extrapolate
     from iclsym.sweep import ResultStore
 
+    from iclsym.cli.outputs import check_store_path
+
+    check_executor_args(args)
     runs = args.runs[0] if len(args.runs) == 1 else args.runs
-    store = ResultStore(args.store or ":memory:")
+    store = ResultStore(":memory:" if args.store is None else check_store_path(args.store))
     executor = None
     try:
         executor = executor_from_args(args)
@@ -109,7 +112,7 @@ def run(args) -> int:
     if args.json:
         doc = {name: out[name].as_dict() for name in FIELDS}
         doc["point"] = out["e_icl"].params
-        print(json.dumps(_clean(doc), indent=1))
+        print(json.dumps(_clean(doc), indent=1, allow_nan=False))
     else:
         print(format_text(out))
     return 0

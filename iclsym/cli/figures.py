@@ -1,32 +1,33 @@
-"""``iclsym figures``: reproduce the paper's Figures 1-4 (theory lines + simulation points) and a report.
+"""``iclsym figures``: reproduce a paper's figures (theory lines + simulation or training points) and a report.
 
-``--quick`` (default) simulates at reduced ``d`` and runs and finishes in minutes on a laptop;
-``--full`` uses the paper's ``d = 100``, 10 runs, and prints its expected cost first.  Results
-go to a resumable SQLite store (default ``OUT/results.sqlite``), so an interrupted run picks up
-where it stopped, and ``--full`` after ``--quick`` into the same ``--out`` reuses the quick
-run's timings for its cost estimate.
+``--paper 1`` (default): Lu et al. (2024), Figs. 1-4; ``--paper 2``: Letey et al. (2025); ``--paper 3``:
+Bordelon et al. (2025).  ``--quick`` (default) runs at reduced sizes and finishes in minutes on a
+laptop; ``--full`` uses the paper's sizes and prints its expected cost first.  Results go to a
+resumable SQLite store (default ``OUT/results.sqlite``), so an interrupted run picks up where it
+stopped, and ``--full`` after ``--quick`` into the same ``--out`` reuses the quick run's timings for
+its cost estimate.  Besides the figures and ``report*.md``, every run writes a machine-readable
+``report*.json`` (the rows of the report, timings and provenance).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import math
 import time
-from pathlib import Path
 
-from iclsym.cli.sweep import add_executor_arguments, executor_from_args
+from iclsym.cli.sweep import add_executor_arguments, check_executor_args, executor_from_args
 
-HELP = "reproduce the paper's Figures 1-4 (--quick: minutes, reduced d; --full: paper scale) with a report"
+HELP = ("reproduce a paper's figures with a report (--paper 1: Lu et al. Figs. 1-4; 2: Letey et al.; "
+        "3: Bordelon et al.; --quick: minutes, reduced sizes; --full: paper scale)")
 
 
-def _only(text: str) -> list[str]:
-    names = []
-    for part in text.split(","):
-        part = part.strip().lower().removeprefix("fig")
-        if part not in ("1", "2", "3", "4"):
-            raise ValueError(f"only must list figure numbers among 1,2,3,4; got {text!r}")
-        names.append(f"fig{part}")
-    return sorted(set(names))
+def _items(text: str) -> list[str]:
+    items = [part.strip() for part in text.split(",") if part.strip()]
+    if not items:
+        raise ValueError(f"only must list figures, e.g. 1,2; got {text!r}")
+    return items
 
 
 def _sizes(text: str) -> list[tuple[int, int | None]]:
@@ -44,39 +45,25 @@ def _sizes(text: str) -> list[tuple[int, int | None]]:
 def add_arguments(p):
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
-                      help="reduced d and runs: minutes on 2 cores (default)")
+                      help="reduced sizes and runs: minutes on 2 cores (default)")
     mode.add_argument("--full", dest="mode", action="store_const", const="full",
-                      help="the paper's d = 100, 10 runs (hours; prints the expected cost first)")
+                      help="the paper's sizes (hours; prints the expected cost first)")
     mode.add_argument("--tiny", dest="mode", action="store_const", const="tiny", help=argparse.SUPPRESS)
     p.set_defaults(mode="quick")
-    p.add_argument("--only", type=_only, default=None, help="comma-separated figure numbers, e.g. 1,2")
-    p.add_argument("--out", default="iclsym-figures", help="output directory (figures, report.md, store)")
-    p.add_argument("--d", type=int, default=None, help="override the simulation dimension")
-    p.add_argument("--runs", type=int, default=None, help="override the runs per point")
+    p.add_argument("--paper", type=int, choices=(1, 2, 3), default=1,
+                   help="1: Lu et al. (2024), Figs. 1-4 (default); 2: Letey et al. (2025); 3: Bordelon et al. (2025)")
+    p.add_argument("--only", type=_items, default=None,
+                   help="comma-separated figures of the paper, e.g. 1,2 (paper 2 also: context, optimal)")
+    p.add_argument("--out", default="iclsym-figures",
+                   help="output folder for figures, reports and the store (default iclsym-figures); files in it "
+                        "that iclsym did not write are never overwritten")
+    p.add_argument("--d", type=int, default=None, help="override the simulation dimension (default: the mode's)")
+    p.add_argument("--runs", type=int, default=None, help="override the runs per point (default: the mode's)")
     p.add_argument("--estimate-only", action="store_true", help="print the expected cost and exit")
     p.add_argument("--extrapolate", type=_sizes, default=None, metavar="D1[:R1],D2[:R2],...",
-                   help="extrapolated mode: simulate every linear-attention point at these d (R runs each, "
-                        "default --runs or 10) and judge e_inf against the theory (docs/onelayer/extrapolation.md)")
+                   help="paper 1: simulate every linear-attention point at these d (R runs each, default --runs or "
+                        "10) and judge e_inf against the theory (docs/onelayer/extrapolation.md)")
     add_executor_arguments(p)
-
-
-def _settings(args):
-    from iclsym.figures.settings import for_mode
-
-    settings = for_mode(args.mode)
-    changes = {}
-    if args.d is not None:
-        changes.update(d=args.d, d_dmmse=args.d)
-    if args.runs is not None:
-        changes.update(runs=args.runs, runs_dmmse=args.runs)
-    settings = settings.replace(**changes) if changes else settings
-    if args.extrapolate:
-        from iclsym.figures.settings import extrapolated
-
-        default = args.runs if args.runs is not None else 10
-        settings = extrapolated(settings, [d for d, _ in args.extrapolate],
-                                [default if r is None else r for _, r in args.extrapolate])
-    return settings
 
 
 def _estimate_text(jobs, store, workers):
@@ -91,31 +78,70 @@ def _estimate_text(jobs, store, workers):
     return text
 
 
+def _json_value(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    if hasattr(v, "item"):
+        return _json_value(v.item())
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return str(v)
+
+
+def write_json_report(out, name: str, paper: int, settings, rows, timings, extras: dict):
+    """``name.json``: the report's rows, timings, extras (e.g. fitted exponents) and provenance."""
+    from dataclasses import asdict, is_dataclass
+
+    from iclsym.figures.report import write_text_output
+
+    data = {"paper": paper, "mode": settings.mode,
+            "settings": {k: _json_value(v) for k, v in (asdict(settings) if is_dataclass(settings) else {}).items()},
+            "timings": timings, "rows": [{k: _json_value(v) for k, v in r.items()} for r in rows]}
+    data.update(extras)
+    data["provenance"] = getattr(out, "provenance", {})
+    return write_text_output(out, f"{name}.json", [json.dumps(data, indent=1, allow_nan=False)])
+
+
 def run(args) -> int:
-    from iclsym.figures import FIGURES
-    from iclsym.figures.report import write_report
-    from iclsym.figures.settings import quick
+    from iclsym.cli.outputs import OutputFolder, check_store_path
+    from iclsym.figures import PAPERS
     from iclsym.sweep import ResultStore, default_workers, run_sweep
+    from iclsym.sweep.provenance import provenance
 
     t_start = time.perf_counter()
-    settings = _settings(args)
-    names = args.only or list(FIGURES[1])
-    modules = [importlib.import_module(f"iclsym.figures.paper1.{n}") for n in names]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    store = ResultStore(args.store or out / "results.sqlite")
+    check_executor_args(args)
+    paper = importlib.import_module(PAPERS[args.paper])
+    for name, value in (("d", args.d), ("runs", args.runs)):
+        if value is not None and value < 1:
+            raise ValueError(f"{name} must be an integer >= 1; got {value}")
+    settings = paper.settings_for(args.mode, d=args.d, runs=args.runs)
+    if args.extrapolate:
+        if args.paper != 1:
+            raise ValueError(f"extrapolate is available for --paper 1; got --paper {args.paper}")
+        from iclsym.figures.settings import extrapolated
+
+        default = args.runs if args.runs is not None else 10
+        settings = extrapolated(settings, [d for d, _ in args.extrapolate],
+                                [default if r is None else r for _, r in args.extrapolate])
+    names = paper.select(args.only) if args.only else list(paper.FIGURES)
+    modules = [importlib.import_module(f"{PAPERS[args.paper]}.{n}") for n in names]
+    out = OutputFolder(args.out)
+    jobs = list(dict.fromkeys(job for m in modules for job in m.jobs(settings)))
+    out.provenance = provenance({job.kind for job in jobs})
+    stems = [paper.PREFIX + n for n in names]
+    for stem in stems:  # refuse before any work if an output would overwrite a file iclsym did not write
+        out.claim(f"{stem}.png"), out.claim(f"{stem}.pdf")
+    out.claim(f"{paper.REPORT}.md"), out.claim(f"{paper.REPORT}.json")
+    store = ResultStore(out.path / "results.sqlite" if args.store is None else check_store_path(args.store))
     workers = args.workers or (1 if args.serial else default_workers())
-    jobs = [job for m in modules for job in m.jobs(settings)]
-    print(f"iclsym figures --{settings.mode}: {', '.join(names)}; linear attention d={settings.d} x {settings.runs} "
-          f"runs, dMMSE d={settings.d_dmmse} x {settings.runs_dmmse} runs; store {store.path}")
+    print(f"iclsym figures --paper {args.paper} --{settings.mode}: {', '.join(names)}; {paper.describe(settings)}; "
+          f"store {store.path}")
     executor = None
     try:
         if settings.mode == "full" or args.estimate_only:
-
-            kinds = {job.kind for job in jobs}
-            if any(not store.rows(kind) for kind in kinds):
+            if any(not store.rows(kind) for kind in {job.kind for job in jobs}):
                 print("no timings in the store yet: calibrating with one run of the quick setting first")
-                cal = quick().replace(runs=1, runs_dmmse=1)
+                cal = paper.settings_for("quick", runs=1)
                 executor = executor_from_args(args)
                 run_sweep([j for m in modules for j in m.jobs(cal)], store, executor, progress=args.progress,
                           desc="calibration")
@@ -130,30 +156,28 @@ def run(args) -> int:
             print(f"simulations: {summary}")
         t_plot = time.perf_counter()
         paths, rows = [], []
-        for name, module in zip(names, modules):
-            t0 = time.perf_counter()
-            paths += module.plot(store, settings, out)
-            rows += module.points(store, settings)
-            print(f"{name}: {time.perf_counter() - t0:.1f} s -> {out / (name + '.png')}")
-        wall = time.perf_counter() - t_start
+        from iclsym.sweep.threads import one_blas_thread
+
+        with one_blas_thread():  # theory and plotting make many small LAPACK calls
+            for name, stem, module in zip(names, stems, modules):
+                t0 = time.perf_counter()
+                paths += module.plot(store, settings, out)
+                rows += module.points(store, settings)
+                print(f"{name}: {time.perf_counter() - t0:.1f} s -> {out.path / (stem + '.png')}")
         timings = {
-            "wall time of this run": f"{wall:.1f} s",
+            "wall time of this run": f"{time.perf_counter() - t_start:.1f} s",
             "simulations (wall)": f"{t_plot - t_sweep:.1f} s" + (f" ({summary})" if summary else ""),
             "theory + plotting": f"{time.perf_counter() - t_plot:.1f} s",
             "workers": str(workers),
         }
         if settings.mode != "full":
-            from iclsym.figures.settings import full
-
-            full_jobs = [job for m in modules for job in m.jobs(full())]
+            full_jobs = [job for m in modules for job in m.jobs(paper.settings_for("full"))]
             timings["estimate for --full"] = _estimate_text(full_jobs, store, workers)
-        ext = None
-        if settings.extrapolate_d:
-            from iclsym.figures.extrapolated import extrapolated_rows, summary_text
-
-            ext = extrapolated_rows(store, settings, rows)
-            print("extrapolated: " + summary_text(ext).replace("**", ""))
-        report = write_report(out, settings, rows, paths, timings, extrapolated=ext)
+        report = paper.write_report(out, settings, rows, paths, timings, store, names)
+        extras = {}
+        for module in modules:
+            extras.update(getattr(module, "report_json", lambda store, settings: {})(store, settings))
+        write_json_report(out, paper.REPORT, args.paper, settings, rows, timings, extras)
         failed = summary.failed if summary else 0
         if failed:
             print(f"WARNING: {failed} simulation jobs failed; first error: {summary.errors[0][1]}")

@@ -27,6 +27,17 @@ def add_arguments(p):
     p.add_argument("--task-dist", default="sphere", choices=("sphere", "gaussian"), help="task law")
     p.add_argument("--sampler", default="conditional", choices=("conditional", "reference"), help="sequence sampler")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--no-timing", action="store_true",
+                   help="leave out wall-clock fields (the output is then the same bytes for the same seed)")
+
+
+def _without_timing(obj):
+    """``obj`` without wall-clock fields (keys starting with ``seconds``), recursively."""
+    if isinstance(obj, dict):
+        return {k: _without_timing(v) for k, v in obj.items() if not k.startswith("seconds")}
+    if isinstance(obj, list):
+        return [_without_timing(v) for v in obj]
+    return obj
 
 
 def _fmt_se(x):
@@ -51,7 +62,7 @@ def _jsonable(obj):
     return obj
 
 
-def format_table(res: dict) -> str:
+def format_table(res: dict, timing: bool = True) -> str:
     """Readable summary of :func:`iclsym.onelayer.simulation.simulate` output.
 
     Examples
@@ -67,17 +78,20 @@ def format_table(res: dict) -> str:
             res["alpha_eff"], res["tau_eff"], res["kappa_eff"], res["alpha"], res["tau"], res["kappa"], res["rho"], res["lam"]
         ),
         "",
-        f"{'run':>4}  {'e_icl':>10}  {'e_idg':>10}  {'g_task':>10}  {'solver':>12}  {'rel_residual':>12}  {'seconds':>8}",
+        f"{'run':>4}  {'e_icl':>10}  {'e_idg':>10}  {'g_task':>10}  {'solver':>12}  {'rel_residual':>12}"
+        + (f"  {'seconds':>8}" if timing else ""),
     ]
     for i, r in enumerate(res["runs"]):
         lines.append(
             f"{i:>4}  {r['e_icl']:>10.5f}  {r['e_idg']:>10.5f}  {r['g_task']:>10.5f}  {r['solver']:>12}  "
-            f"{r['rel_residual']:>12.2e}  {r['seconds']:>8.2f}"
+            f"{r['rel_residual']:>12.2e}" + (f"  {r['seconds']:>8.2f}" if timing else "")
         )
     lines.append("")
     for name in ("e_icl", "e_idg", "g_task"):
         lines.append(f"{name:>7} = {res[name + '_mean']:.5f} +- {_fmt_se(res[name + '_se'])}  (mean +- SE over {len(res['runs'])} runs)")
-    lines += ["", _comparison_text(res), f"total {res['seconds']:.2f} s"]
+    lines += ["", _comparison_text(res)]
+    if timing:
+        lines.append(f"total {res['seconds']:.2f} s")
     return "\n".join(lines)
 
 
@@ -119,7 +133,9 @@ def run(args) -> int:
 
     res.update(result_columns(res))
     if args.json:
-        print(json.dumps(_jsonable(res), indent=1))
+        if args.no_timing:
+            res = _without_timing(res)
+        print(json.dumps(_jsonable(res), indent=1, allow_nan=False))
     else:
-        print(format_table(res))
+        print(format_table(res, timing=not args.no_timing))
     return 0

@@ -46,9 +46,10 @@ def _option(text: str) -> tuple[str, object]:
 
 
 def add_executor_arguments(p):
-    """Flags shared by ``sweep`` and ``figures``: where the jobs run and where results go."""
+    """Flags shared by the commands that run jobs: where the jobs run and where results go."""
     p.add_argument("--store", default=None, help="SQLite result store (re-running skips finished jobs)")
-    p.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes, or workers of a started --cluster (default: all cores)")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler, e.g. tcp://host:8786")
     p.add_argument("--cluster", choices=("local", "slurm", "pbs"), default=None,
                    help="start a Dask cluster (slurm/pbs need dask-jobqueue)")
@@ -57,9 +58,24 @@ def add_executor_arguments(p):
                    help="show a progress bar (default: when stderr is a terminal)")
 
 
+def check_executor_args(args) -> None:
+    """Refuse contradictory executor flags before any work (one-line errors)."""
+    if args.serial and (args.scheduler or args.cluster):
+        raise ValueError("--serial runs jobs in this process; it cannot be combined with --scheduler or --cluster")
+    if args.scheduler and args.cluster:
+        raise ValueError("--scheduler (a running Dask scheduler) and --cluster (start one) exclude each other")
+    if args.workers is not None:
+        if args.workers < 1:
+            raise ValueError(f"workers must be an integer >= 1; got {args.workers}")
+        if args.serial or args.scheduler:
+            raise ValueError("--workers sets the local pool or a started --cluster; it has no effect with "
+                             "--serial or --scheduler")
+
+
 def executor_from_args(args):
     from iclsym.sweep import make_executor
 
+    check_executor_args(args)
     return make_executor("serial" if args.serial else None, workers=args.workers,
                          scheduler=args.scheduler, cluster=args.cluster)
 
@@ -79,7 +95,7 @@ def add_arguments(p):
     p.add_argument("--lam", type=_floats, default=None, help="ridge strength (default: the kind's, 0 for ridge)")
     p.add_argument("--d", type=_ints, default=None, help="dimension(s)")
     p.add_argument("--runs", type=int, default=1, help="independent runs per point (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="base seed of the sweep (default 0)")
+    p.add_argument("--seed", type=int, default=0, help="base seed of the sweep, 0 <= seed < 2**63 (default 0)")
     p.add_argument("--option", type=_option, action="append", default=[],
                    help="any other coordinate of the kind as KEY=VALUE or KEY=V1,V2 (repeatable), "
                         "e.g. method=cg (ridge solver) or n_test=500 (dmmse)")
@@ -89,16 +105,21 @@ def add_arguments(p):
 
 
 def run(args) -> int:
+    from iclsym.cli.outputs import check_export, check_store_path
     from iclsym.figures.comparison import comparison_table, dataset_with_comparison, frame_with_comparison
     from iclsym.sweep import ResultStore, grid, run_sweep
-    from iclsym.sweep.store import dataset_from_frame
+    from iclsym.sweep.provenance import provenance
+    from iclsym.sweep.store import dataset_from_frame, write_csv, write_netcdf
 
+    # everything is checked before the store is opened or any job runs
+    check_executor_args(args)
     axes = {name: getattr(args, name) for name in COORD_FLAGS if getattr(args, name) is not None}
     jobs = grid(args.kind, runs=args.runs, base_seed=args.seed, options=dict(args.option), **axes)
-    for path in args.export:
-        if not path.endswith((".nc", ".csv")):
-            raise ValueError(f"export must end with .nc or .csv; got {path!r}")
-    store = ResultStore(args.store or ":memory:")
+    store_path = ":memory:" if args.store is None else check_store_path(args.store)
+    exports = [check_export(path, store_path) for path in args.export]
+    if len({p.resolve() for p in exports}) != len(exports):
+        raise ValueError("each --export must name a different file")
+    store = ResultStore(store_path)
     try:
         executor = executor_from_args(args)
         try:
@@ -111,12 +132,13 @@ def run(args) -> int:
         frame = _frame_of(store, jobs)
         table = comparison_table(frame) if not frame.empty else None
         _print_table(frame, table)
-        for path in args.export:
-            if path.endswith(".csv"):
-                (frame_with_comparison(frame, table) if table is not None else frame).to_csv(path, index=False)
+        info = provenance([args.kind])
+        for path in exports:
+            if path.suffix == ".csv":
+                write_csv(frame_with_comparison(frame, table) if table is not None else frame, path, info)
             else:
                 ds = dataset_from_frame(frame)
-                (dataset_with_comparison(ds, table) if table is not None else ds).to_netcdf(path, engine="scipy")
+                write_netcdf(dataset_with_comparison(ds, table) if table is not None else ds, path, info)
             print(f"wrote {path}")
     finally:
         store.close()

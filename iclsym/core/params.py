@@ -33,6 +33,8 @@ __all__ = [
     "check_scalar",
     "check_size",
     "check_choice",
+    "check_computable",
+    "COMPUTABLE_RANGE",
 ]
 
 #: Canonical order of the asymptotic parameters.
@@ -101,11 +103,12 @@ def check_param(name: str, value) -> np.ndarray:
     return arr
 
 
-def check_theory_args(alpha, tau, kappa, rho, lam=0.0):
+def check_theory_args(alpha, tau, kappa, rho, lam=0.0, computable: bool = False):
     """Validate and broadcast ``(alpha, tau, kappa, rho, lam)``.
 
     Returns five float64 arrays of the common broadcast shape (0-d for
-    scalars).  This is the single entry check used by every theory function.
+    scalars).  This is the single entry check used by every theory function; the NumPy
+    evaluators pass ``computable=True`` to refuse values outside :data:`COMPUTABLE_RANGE`.
 
     Examples
     --------
@@ -118,11 +121,46 @@ def check_theory_args(alpha, tau, kappa, rho, lam=0.0):
     ValueError: kappa must satisfy 0 < kappa <= inf (inf: a fresh task per sequence); got 0.0
     """
     arrs = [check_param(n, v) for n, v in zip(PARAM_NAMES, (alpha, tau, kappa, rho, lam))]
+    if computable:
+        check_computable(*arrs)
     try:
         return tuple(np.broadcast_arrays(*arrs))
     except ValueError as exc:
         shapes = ", ".join(f"{n}{a.shape}" for n, a in zip(PARAM_NAMES, arrs))
         raise ValueError(f"parameters do not broadcast together: {shapes}") from exc
+
+
+#: Finite, non-zero parameter values the NumPy (float64) evaluators compute without overflow or
+#: underflow: ``1e-50 <= value <= 1e50`` for ``alpha, tau, kappa`` (``kappa = inf`` is exact) and
+#: ``value <= 1e50`` for ``rho, lam`` (any small value, and 0, is fine).  Checked over random points and the corners of the box by
+#: tests/onelayer/theory/test_computable_range.py; beyond it (``x* = (1 + rho)/alpha`` or the root
+#: near ``1e160``) squares overflow.  The mpmath evaluators (``precise``, ``--dps``) have no such limit.
+COMPUTABLE_RANGE = (1e-50, 1e50)
+
+
+_NUMPY_HINT = " (the mpmath evaluators, e.g. --dps 30, have no such limit)"
+
+
+def check_computable(*arrays, names=PARAM_NAMES, what="the NumPy evaluators compute", hint=_NUMPY_HINT):
+    """Refuse finite non-zero values outside :data:`COMPUTABLE_RANGE` (validated float arrays).
+
+    Examples
+    --------
+    >>> check_computable(np.array(1e3), np.array(2.0), np.array(np.inf), np.array(0.0), np.array(0.0))
+    >>> check_computable(np.array(1e155), np.array(2.0), np.array(1.0), np.array(0.0), np.array(0.0))
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha = 1e+155 is outside the range the NumPy evaluators compute, 1e-50 <= alpha <= 1e+50 (the mpmath evaluators, e.g. --dps 30, have no such limit)
+    """
+    lo, hi = COMPUTABLE_RANGE
+    for name, arr in zip(names, arrays):
+        a = np.abs(arr)
+        floor = 0.0 if name in ("rho", "lam") else lo
+        bad = np.isfinite(a) & (a != 0) & ((a < floor) | (a > hi))
+        if np.any(bad):
+            first = float(np.asarray(arr)[bad].flat[0])
+            text = f"{name} <= {hi:g}" if floor == 0 else f"{lo:g} <= {name} <= {hi:g}"
+            raise ValueError(f"{name} = {first:g} is outside the range {what}, {text}{hint}")
 
 
 def check_scalar(name: str, value) -> float:
@@ -143,7 +181,7 @@ def check_scalar(name: str, value) -> float:
     return float(arr)
 
 
-def check_size(name: str, value, minimum: int = 1, allow_inf: bool = False) -> int | float:
+def check_size(name: str, value, minimum: int = 1, allow_inf: bool = False, maximum: int | None = None) -> int | float:
     """Validate a finite size (``d``, ``ell``, ``k``, ``n``, ``runs`` ...).
 
     Examples
@@ -167,6 +205,8 @@ def check_size(name: str, value, minimum: int = 1, allow_inf: bool = False) -> i
     if value < minimum:
         extra = " or inf" if allow_inf else ""
         raise ValueError(f"{name} must be an integer >= {minimum}{extra}; got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be an integer with {minimum} <= {name} <= {maximum}; got {value}")
     return value
 
 

@@ -7,10 +7,12 @@ exact finite-``d`` error, docs/onelayer/lemma1.md).
 
 * :class:`Sphere` -- uniform on the sphere of radius ``sqrt(d)`` (Lu et al. 2024): ``|w|^2 = d``.
 * :class:`IsotropicGaussian` -- ``w ~ N(0, I_d)``: the same first two moments, random norm.
+* :class:`GaussianCovariance` -- ``w ~ N(0, C)`` with ``C`` named by a covariance spec of
+  :mod:`iclsym.core.covariances` (Letey et al. 2025), spelled ``"gaussian:<spec>"``, e.g.
+  ``"gaussian:powerlaw:0.9"`` (trace ``d``, so ``c_tr = 1``).
 
-Structured laws ``w ~ N(0, C)`` (Letey et al. 2025) implement the same interface.  A law is
-named in job options and on the command line by a short text spec; :func:`task_law` turns a spec
-(or a law) into a law.
+A law is named in job options and on the command line by a short text spec; :func:`task_law` turns
+a spec (or a law) into a law.
 
 Examples
 --------
@@ -31,7 +33,7 @@ import numpy as np
 
 from iclsym.core.params import check_size
 
-__all__ = ["TaskLaw", "Sphere", "IsotropicGaussian", "task_law", "TASK_LAWS"]
+__all__ = ["TaskLaw", "Sphere", "IsotropicGaussian", "GaussianCovariance", "task_law", "TASK_LAWS"]
 
 
 class TaskLaw:
@@ -93,6 +95,48 @@ class IsotropicGaussian(TaskLaw):
         return rng.standard_normal((k, d))
 
 
+class GaussianCovariance(TaskLaw):
+    """``w ~ N(0, C)`` with ``C`` named by a covariance spec (:func:`iclsym.core.covariances.covariance`).
+
+    The covariance depends on ``d`` (a power law normalised to trace ``d`` does); it is built at the
+    ``d`` of each call.  ``c_tr = tr C/d = 1`` (every spec has trace ``d``).
+
+    >>> law = task_law("gaussian:lowrank:0.5")
+    >>> W = law.sample(20000, 4, np.random.default_rng(0))
+    >>> law.spec, law.isotropic, [round(float(v), 1) for v in (W**2).mean(0)]
+    ('gaussian:lowrank:0.5', False, [2.0, 2.0, 0.0, 0.0])
+    """
+
+    fixed_norm = False
+    c_tr = 1.0
+
+    def __init__(self, covariance_spec: str):
+        from iclsym.core.covariances import covariance
+
+        covariance(covariance_spec, 2)  # validate the spec now (one-line error naming it)
+        self.covariance_spec = covariance_spec
+        self.spec = f"gaussian:{covariance_spec}"
+        self.isotropic = covariance_spec == "identity"
+        self._cache = {}
+
+    def covariance(self, d: int):
+        """The :class:`~iclsym.core.covariances.Covariance` at dimension ``d``."""
+        from iclsym.core.covariances import covariance
+
+        if d not in self._cache:
+            self._cache[d] = covariance(self.covariance_spec, d)
+        return self._cache[d]
+
+    def sample(self, k, d, rng):
+        """``k`` i.i.d. tasks, shape ``(k, d)``: ``z B^T`` with ``B B^T = C``."""
+        k = check_size("k", k, minimum=1)
+        d = check_size("d", d, minimum=2)
+        C = self.covariance(d)
+        z = rng.standard_normal((k, d))
+        B = C.sqrt()
+        return z * B if B.ndim == 1 else z @ B.T
+
+
 #: the laws named by a plain word
 TASK_LAWS = {"sphere": Sphere, "gaussian": IsotropicGaussian}
 
@@ -114,10 +158,12 @@ def task_law(spec, name: str = "task law") -> TaskLaw:
     >>> task_law("cube")
     Traceback (most recent call last):
     ...
-    ValueError: task law must be one of ('sphere', 'gaussian'); got 'cube'
+    ValueError: task law must be one of ('sphere', 'gaussian') or 'gaussian:<covariance spec>'; got 'cube'
     """
     if isinstance(spec, TaskLaw):
         return spec
     if isinstance(spec, str) and spec in TASK_LAWS:
         return TASK_LAWS[spec]()
-    raise ValueError(f"{name} must be one of {tuple(TASK_LAWS)}; got {spec!r}")
+    if isinstance(spec, str) and spec.startswith("gaussian:"):
+        return GaussianCovariance(spec[len("gaussian:"):])
+    raise ValueError(f"{name} must be one of {tuple(TASK_LAWS)} or 'gaussian:<covariance spec>'; got {spec!r}")

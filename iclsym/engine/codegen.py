@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
-from sympy.printing.pycode import MpmathPrinter
+from sympy.printing.pycode import MpmathPrinter, PythonCodePrinter
 
 __all__ = [
     "GenFunction",
@@ -40,7 +40,32 @@ __all__ = [
     "run_script",
 ]
 
-FLAVOURS = ("numpy", "mpmath")
+FLAVOURS = ("numpy", "mpmath", "scalar")
+
+
+class ScalarPrinter(PythonCodePrinter):
+    """Python-float code that rounds exactly like the NumPy flavour on arrays.
+
+    NumPy evaluates ``x**-1``, ``x**2`` and ``x**0.5`` on arrays as ``1/x``, ``x*x`` and
+    ``sqrt(x)`` (correctly rounded), while Python's ``float.__pow__`` calls the C ``pow``, which can
+    differ in the last bit; this printer writes those three powers the NumPy way, so the scalar
+    fast paths give the vectorised results to the bit.
+    """
+
+    def _print_Pow(self, expr, rational=False):
+        base, exp = expr.base, expr.exp
+        b = self.parenthesize(base, 10**6)  # always parenthesised
+        if exp == -1:
+            return f"1.0/{b}"
+        if exp == 2:
+            return f"({b}*{b})"
+        if exp == sp.Rational(1, 2):
+            return f"math.sqrt({self._print(base)})"
+        if exp == -sp.Rational(1, 2):
+            return f"1.0/math.sqrt({self._print(base)})"
+        if exp.is_number:
+            return f"{b}**({float(exp)!r})"
+        return super()._print_Pow(expr, rational)
 
 
 @dataclass
@@ -86,6 +111,8 @@ def _printer(flavour: str):
         return NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
     if flavour == "mpmath":
         return MpmathPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    if flavour == "scalar":
+        return ScalarPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
     raise ValueError(f"flavour must be one of {FLAVOURS}; got {flavour!r}")
 
 
@@ -142,7 +169,7 @@ def render_module(
     doc = module_doc.strip() or f"Generated {flavour} functions."
     out.append('"""' + doc + f"\n\nFlavour: {flavour}.\n" + '"""')
     out.append("")
-    out.append("import numpy" if flavour == "numpy" else "import mpmath")
+    out.append({"numpy": "import numpy", "mpmath": "import mpmath", "scalar": "import math"}[flavour])
     out.append("")
     names = [f.name for f in functions]
     out.append("__all__ = [" + ", ".join(repr(n) for n in names) + "]")

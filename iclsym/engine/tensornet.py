@@ -543,9 +543,10 @@ def expect(
         Noise variance (``rho``).
     n_tokens : sympy.Expr
         Number of context tokens a summed token label runs over (``ell``).
-    random_vectors : mapping name -> variance
+    random_vectors : mapping name -> variance or covariance name
         Vectors that are themselves centred Gaussian, ``E u_a u_b = var * delta_ab``
-        (Gaussian tasks: ``{'w': 1}``); their pairings are taken too.
+        (Gaussian tasks: ``{'w': 1}``); their pairings are taken too.  A string value names a
+        covariance matrix instead: ``E u_a u_b = C_ab`` (``{'z': 'C'}``; list ``C`` in ``symmetric``).
     norms : mapping name -> squared norm
         Deterministic vectors of known squared norm (``{'w': d * sigma2}``).
     dim : sympy.Expr
@@ -594,13 +595,16 @@ def expect(
                 continue
             options = []
             for slots, var in groups:
-                options.append([(var ** (len(slots) // 2), m) for m in perfect_matchings(slots)])
+                if isinstance(var, str):  # a named covariance matrix: each pair is C_ab
+                    options.append([(sp.Integer(1), m, var) for m in perfect_matchings(slots)])
+                else:
+                    options.append([(var ** (len(slots) // 2), m, None) for m in perfect_matchings(slots)])
             for combo in itertools.product(*options):
                 c = coeff
                 factors = list(det)
-                for var_pow, matching in combo:
+                for var_pow, matching, cov in combo:
                     c *= var_pow
-                    factors += [Factor("delta", "", pair) for pair in matching]
+                    factors += [Factor("mat", cov, pair) if cov else Factor("delta", "", pair) for pair in matching]
                 scalar, key = contract(factors, dim=dim, symmetric=symmetric, norms=norms)
                 result.add(key, c * scalar)
     return result.simplified()

@@ -1,12 +1,15 @@
-"""The paper's figures (docs/onelayer/figures.md), one module per figure.
+"""The papers' figures, one package per paper and one module per figure.
 
-Each module ``figN`` exposes ``jobs(settings)`` (the Monte Carlo jobs it needs),
-``plot(store, settings, out_dir)`` (theory lines + simulation points -> PNG and PDF) and
-``points(store, settings)`` (theory vs simulation rows for the report).  The
-``iclsym figures`` command runs them all; see :mod:`iclsym.figures.settings`.
+Each figure module exposes ``jobs(settings)`` (the sweep jobs it needs), ``plot(store, settings,
+out_dir)`` (theory lines + simulation or training points -> PNG and PDF) and ``points(store,
+settings)`` (theory-vs-measurement rows for the report).  Each paper package
+(``iclsym.figures.paper<N>``) states its ``FIGURES``, output ``PREFIX`` and ``REPORT`` name and
+provides ``select``, ``settings_for``, ``describe`` and ``write_report``; ``iclsym figures --paper N``
+runs them (docs/onelayer/figures.md).  Shared machinery: :mod:`.common`, :mod:`.report`,
+:mod:`.settings`, :mod:`.cost`.
 """
 
-#: figure modules by paper: ``iclsym.figures.paper<N>.<name>``
-FIGURES = {1: ("fig1", "fig2", "fig3", "fig4")}
+#: the paper packages ``iclsym figures --paper N`` knows
+PAPERS = {1: "iclsym.figures.paper1", 2: "iclsym.figures.paper2", 3: "iclsym.figures.paper3"}
 
-__all__ = ["FIGURES"]
+__all__ = ["PAPERS"]

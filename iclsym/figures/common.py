@@ -106,15 +106,34 @@ def new_figure(ncols: int = 1, width: float = 4.6, height: float = 3.6):
 
 
 def save(fig, out_dir, stem: str) -> list[Path]:
-    """Write ``stem.png`` and ``stem.pdf`` in ``out_dir``; close the figure; return the paths."""
+    """Write ``stem.png`` and ``stem.pdf`` in ``out_dir``; close the figure; return the paths.
+
+    ``out_dir`` is a folder path or an :class:`iclsym.cli.outputs.OutputFolder` (which refuses to
+    overwrite files iclsym did not write, records what it writes, and may carry a ``provenance``
+    record that goes into the files' metadata).
+    """
+    import json
+
     import matplotlib.pyplot as plt
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    info = getattr(out_dir, "provenance", None)
     paths = []
     for ext in ("png", "pdf"):
-        path = out_dir / f"{stem}.{ext}"
-        fig.savefig(path, dpi=150)
+        name = f"{stem}.{ext}"
+        if hasattr(out_dir, "claim"):
+            path = out_dir.claim(name)
+        else:
+            Path(out_dir).mkdir(parents=True, exist_ok=True)
+            path = Path(out_dir) / name
+        meta = None
+        if info:
+            text = json.dumps(info, sort_keys=True)
+            software = f"iclsym {info.get('iclsym_version', '')}"
+            meta = {"Software": software, "Description": text} if ext == "png" else {"Creator": software,
+                                                                                     "Subject": text}
+        fig.savefig(path, dpi=150, metadata=meta)
+        if hasattr(out_dir, "record"):
+            out_dir.record(path)
         paths.append(path)
     plt.close(fig)
     return paths

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from iclsym.onelayer import finite_size as fs
 
-__all__ = ["closed_forms_text", "write_report", "format_table"]
+__all__ = ["closed_forms_text", "write_report", "format_table", "write_text_output", "provenance_section"]
 
 def _repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
@@ -117,12 +117,12 @@ def _summary(rows) -> str:
 
 def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None,
                  extrapolated=None) -> Path:
-    """Write ``out_dir/report.md`` and return its path.
+    """Write ``out_dir/report.md`` and return its path (``out_dir``: a path or an output folder, see
+    :func:`iclsym.figures.common.save`).
 
     ``extrapolated``: rows of :func:`iclsym.figures.extrapolated.extrapolated_rows` (extrapolated
     mode), reported in their own section before the single-size table.
     """
-    out_dir = Path(out_dir)
     source, forms = closed_forms_text(root)
     parts = [
         "# iclsym: reproduction of Lu et al. (2024), Figures 1-4",
@@ -137,9 +137,7 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         "",
     ]
     parts += [f"- {k}: {v}" for k, v in timings.items()]
-    parts += [
-        "",
-    ]
+    parts += [""]
     if extrapolated is not None:
         from iclsym.figures.extrapolated import report_section
 
@@ -167,7 +165,30 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         forms.strip(),
         "",
     ]
-    path = out_dir / "report.md"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(parts), encoding="utf-8")
+    parts += provenance_section(out_dir)
+    return write_text_output(out_dir, "report.md", parts)
+
+
+def provenance_section(out_dir) -> list[str]:
+    """Markdown lines of the provenance record an output folder carries (none for a plain path)."""
+    info = getattr(out_dir, "provenance", None)
+    if not info:
+        return []
+    from iclsym.sweep.provenance import provenance_lines
+
+    return ["## Provenance", ""] + [f"- {line}" for line in provenance_lines(info)] + [""]
+
+
+def write_text_output(out_dir, name: str, lines) -> Path:
+    """Write ``lines`` (joined by newlines) as ``name`` in ``out_dir``: a folder path, or an output
+    folder that refuses files iclsym did not write and records what it writes
+    (:class:`iclsym.cli.outputs.OutputFolder`)."""
+    if hasattr(out_dir, "claim"):
+        path = out_dir.claim(name)
+    else:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        path = Path(out_dir) / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    if hasattr(out_dir, "record"):
+        out_dir.record(path)
     return path

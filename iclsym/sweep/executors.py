@@ -17,9 +17,12 @@ import traceback
 
 from iclsym.core.params import check_size
 from iclsym.sweep.kinds import run_job_timed
-from iclsym.sweep.threads import blas_env, limit_blas_threads
+from iclsym.sweep.threads import blas_env, limit_blas_threads, one_blas_thread
 
-__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers"]
+__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers", "CONNECT_TIMEOUT"]
+
+#: seconds to wait for a Dask scheduler before giving up
+CONNECT_TIMEOUT = 10
 
 
 def default_workers() -> int:
@@ -51,7 +54,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 class SerialExecutor:
-    """Run jobs one after the other in this process (debugging, tests).
+    """Run jobs one after the other in this process (debugging, tests), each with one BLAS thread.
 
     Examples
     --------
@@ -66,7 +69,8 @@ class SerialExecutor:
     def results(self, jobs):
         for job in jobs:
             try:
-                result, seconds = run_job_timed(*job.call_args())
+                with one_blas_thread():  # as in the pool's workers: the same numbers
+                    result, seconds = run_job_timed(*job.call_args())
             except Exception as exc:  # a failed job is reported, the sweep goes on
                 yield job, None, None, _error_text(exc)
             else:
@@ -165,7 +169,11 @@ class DaskExecutor:
             if isinstance(scheduler, Client):
                 self.client, self._own_client = scheduler, False
             else:
-                self.client = Client(str(scheduler))
+                try:
+                    self.client = Client(str(scheduler), timeout=f"{CONNECT_TIMEOUT}s")
+                except (OSError, TimeoutError, ValueError) as exc:
+                    raise ValueError(f"cannot reach the Dask scheduler at {scheduler} within {CONNECT_TIMEOUT} s "
+                                     f"({exc})") from None
         else:
             self._cluster = _start_cluster(cluster, self.workers, cluster_kwargs or {})
             self.client = Client(self._cluster)

@@ -20,7 +20,10 @@ import numpy as np
 from iclsym.core.params import check_size
 from iclsym.sweep.kinds import get_kind
 
-__all__ = ["Job", "grid", "job_seed"]
+__all__ = ["Job", "grid", "job_seed", "MAX_SEED"]
+
+#: largest base seed (the seeds are stored as signed 64-bit SQLite integers)
+MAX_SEED = 2**63 - 1
 
 
 def _float_words(x: float) -> tuple[int, int]:
@@ -99,7 +102,7 @@ class Job:
                                  f"got {len(self.values)}")
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "run", check_size("run", self.run, minimum=0))
-        object.__setattr__(self, "base_seed", check_size("base_seed", self.base_seed, minimum=0))
+        object.__setattr__(self, "base_seed", check_size("seed", self.base_seed, minimum=0, maximum=MAX_SEED))
 
     @classmethod
     def of(cls, kind: str, *, run: int = 0, base_seed: int = 0, **coords) -> "Job":
@@ -182,7 +185,8 @@ def grid(kind="ridge", *, runs=1, base_seed=0, options=None, **axes):
         raise ValueError(f"unknown coordinate(s) {sorted(unknown)} for job kind {kind!r}; "
                          f"coordinates: {spec.coordinate_names}")
     names = [n for n in spec.coordinate_names if n in axes]
-    lists = [_as_list(n, axes[n]) for n in names]
+    # one job per distinct value (1 and 1.0 are the same value; order kept)
+    lists = [list(dict.fromkeys(spec.coord(n).check(v) for v in _as_list(n, axes[n]))) for n in names]
     out = []
     for combo in itertools.product(*lists):
         values = dict(zip(names, combo))

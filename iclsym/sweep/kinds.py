@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: modules whose import registers job kinds (one per model)
-KIND_MODULES = ("iclsym.onelayer.jobs",)
+KIND_MODULES = ("iclsym.onelayer.jobs", "iclsym.deep.kinds")
 
 
 class _Required:
@@ -65,8 +65,10 @@ class Coord:
 
     Examples
     --------
-    >>> Coord("alpha", float).check(1)
+    >>> Coord("alpha", float, param="alpha").check(1)
     1.0
+    >>> Coord("queries", float, allow_inf=True).check("inf")
+    inf
     >>> Coord("d", int, minimum=2).check(1)
     Traceback (most recent call last):
     ...
@@ -76,27 +78,39 @@ class Coord:
     name: str
     type: type = float
     default: Any = REQUIRED
-    minimum: int | None = None
+    minimum: int | float | None = None
     seeded: bool = True
+    allow_inf: bool = False
+    param: str | None = None
 
     def __post_init__(self):
         if self.type not in _TYPES:
             raise ValueError(f"coordinate type must be one of float, int, str, bool; got {self.type!r}")
 
     def check(self, value):
-        """The canonical value of this coordinate (validated; ``1`` and ``1.0`` are the same float)."""
+        """The canonical value of this coordinate (validated; ``1`` and ``1.0`` are the same float).
+
+        A float coordinate with ``param`` set is validated as that parameter of papers 1-2
+        (:func:`iclsym.core.params.check_param`); otherwise it must be a finite number (``inf``
+        too if ``allow_inf``) and at least ``minimum`` if given.
+        """
         if self.type is float:
-            if self.name in PARAM_NAMES:
-                arr = check_param(self.name, value)
-            else:
-                if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-                    raise ValueError(f"{self.name} must be a real number; got {value!r}")
-                arr = np.asarray(float(value))
-                if math.isnan(float(arr)):
-                    raise ValueError(f"{self.name} must be a real number; got nan")
-            if np.ndim(arr) != 0:
-                raise ValueError(f"{self.name} must be a single number in a job; got shape {np.shape(arr)}")
-            return float(arr)
+            if isinstance(value, str) and value.strip().lower() in ("inf", "+inf", "infinity"):
+                value = math.inf
+            if self.param is not None:
+                arr = check_param(self.param, value)
+                if np.ndim(arr) != 0:
+                    raise ValueError(f"{self.name} must be a single number in a job; got shape {np.shape(arr)}")
+                return float(arr) + 0.0  # -0.0 and 0.0 are one value (one seed, one key)
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise ValueError(f"{self.name} must be a real number; got {value!r}")
+            v = float(value)
+            if math.isnan(v) or (math.isinf(v) and not (self.allow_inf and v > 0)):
+                allowed = "a finite number or inf" if self.allow_inf else "a finite number"
+                raise ValueError(f"{self.name} must be {allowed}; got {value!r}")
+            if self.minimum is not None and v < self.minimum:
+                raise ValueError(f"{self.name} must be >= {self.minimum}; got {value!r}")
+            return v + 0.0
         if self.type is int:
             return check_size(self.name, value, minimum=self.minimum if self.minimum is not None else -(2**62))
         if self.type is bool:
@@ -165,7 +179,8 @@ class JobKind:
     def declaration(self) -> str:
         """Text of the declaration (part of the fingerprint: a changed default changes the code)."""
         return f"{self.name}|{self.target}|" + ";".join(
-            f"{c.name}:{c.type.__name__}:{c.default!r}:{c.minimum}:{c.seeded}" for c in self.coords)
+            f"{c.name}:{c.type.__name__}:{c.default!r}:{c.minimum}:{c.seeded}:{c.allow_inf}:{c.param}"
+            for c in self.coords)
 
     def fingerprint(self) -> str:
         """SHA-256 of the code closure of the target module and of this declaration."""
@@ -188,7 +203,7 @@ def kinds() -> dict[str, JobKind]:
     """All registered kinds (imports :data:`KIND_MODULES` once).
 
     >>> sorted(kinds())[:3]
-    ['dmmse', 'ridge', 'toy']
+    ['aligned', 'deep_attention', 'deep_mc']
     """
     global _LOADED
     if not _LOADED:
@@ -276,7 +291,7 @@ def toy_job(alpha, tau, kappa, rho, lam, d, seed, scale=1.0, sleep=0.0) -> dict:
 #: the test kind: the five parameters, ``d``, and two options that change the result or its timing
 TOY = register_kind(JobKind(
     "toy", "iclsym.sweep.kinds:toy_job",
-    tuple(Coord(n) for n in PARAM_NAMES[:4]) + (Coord("lam", default=0.0), Coord("d", int, minimum=2),
+    tuple(Coord(n, param=n) for n in PARAM_NAMES[:4]) + (Coord("lam", default=0.0, param="lam"), Coord("d", int, minimum=2),
                                                 Coord("scale", default=1.0), Coord("sleep", default=0.0, seeded=False)),
     "a cheap stand-in for a simulation (tests)",
 ))

@@ -29,8 +29,10 @@ import numpy as np
 
 from iclsym.sweep.grids import Job
 from iclsym.sweep.kinds import get_kind
+from iclsym.sweep.provenance import provenance, provenance_lines
 
-__all__ = ["ResultStore", "StoreError", "SCHEMA_VERSION", "dataset_from_frame", "read_csv", "read_netcdf"]
+__all__ = ["ResultStore", "StoreError", "SCHEMA_VERSION", "dataset_from_frame", "point_keys", "read_csv", "read_netcdf",
+           "write_csv", "write_netcdf"]
 
 #: version of the table layout; a store of another version is refused
 SCHEMA_VERSION = "2"
@@ -72,14 +74,18 @@ def _inspect(path: Path) -> str:
         raise StoreError(f"store path {path} is not an iclsym store (not a SQLite database); "
                          "choose another --store path")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60.0)
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, timeout=60.0)
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             meta = dict(con.execute(f"SELECT key, value FROM {_META}")) if _META in tables else None
+            if meta is not None:
+                check = con.execute("PRAGMA quick_check").fetchone()[0]
+                if check != "ok":
+                    raise sqlite3.DatabaseError(check)
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"store {path} is damaged ({exc}); it was left unchanged") from None
+        raise StoreError(f"store {path} is damaged ({exc}); {_readable_rows(path)}; it was left unchanged") from None
     if meta is None:
         if "results" in tables and {"kind", "alpha"} <= _columns_of(path, "results"):
             raise StoreError(
@@ -93,12 +99,46 @@ def _inspect(path: Path) -> str:
     return "store"
 
 
+def _readable_rows(path: Path) -> str:
+    """How many job rows of a damaged store can still be read (for the error message)."""
+    total = 0
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+        try:
+            names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE name LIKE 'jobs_%' AND type = 'table'")]
+            for name in names:
+                try:
+                    total += sum(1 for _ in con.execute(f"SELECT id FROM {name}"))
+                except sqlite3.DatabaseError:
+                    pass
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return "no rows readable"
+    return f"{total} rows readable"
+
+
 def _columns_of(path: Path, table: str) -> set[str]:
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
     try:
         return {r[1] for r in con.execute(f"PRAGMA table_info({table})")}
     finally:
         con.close()
+
+
+def _guarded(method):
+    """Turn a database failure during use (a file damaged or replaced under a running sweep, a full
+    disk) into a one-line :class:`StoreError` naming the store."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"store {self.path} failed: {exc}") from None
+
+    return wrapper
 
 
 class ResultStore:
@@ -168,10 +208,10 @@ class ResultStore:
         names = spec.coordinate_names
         if self._has_table(kind):
             have = [r[1] for r in self._con.execute(f"PRAGMA table_info({_table(kind)})")]
-            want = ["id", *names, *_BOOKKEEPING, "result", "seconds", "finished"]
+            want = ["id", *names, *_BOOKKEEPING, "result", "timing", "seconds", "finished"]
             if have != want:
                 raise StoreError(
-                    f"store {self.path}: the table of kind {kind!r} has columns {have[1:len(have) - 6]} but this "
+                    f"store {self.path}: the table of kind {kind!r} has columns {have[1:len(have) - 8]} but this "
                     f"iclsym declares the coordinates {list(names)}; use a new --store path")
         else:
             cols = ",\n    ".join(f"{c.name} {c.sql_type} NOT NULL" for c in spec.coords)
@@ -181,7 +221,7 @@ CREATE TABLE {_table(kind)} (
     id INTEGER PRIMARY KEY,
     {cols},
     run INTEGER NOT NULL, base_seed INTEGER NOT NULL, seed INTEGER NOT NULL, fingerprint TEXT NOT NULL,
-    result TEXT NOT NULL, seconds REAL, finished REAL,
+    result TEXT NOT NULL, timing TEXT, seconds REAL, finished REAL,
     UNIQUE ({key})
 );
 CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
@@ -189,6 +229,7 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
             self._con.commit()
         self._ready.add(kind)
 
+    @_guarded
     def kinds(self) -> list[str]:
         """Kinds with a table in this store."""
         rows = self._con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'jobs_%'")
@@ -205,12 +246,19 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
         names = get_kind(row["kind"]).coordinate_names
         return (row["kind"], *(row[n] for n in names), row["run"], row["base_seed"], row["fingerprint"])
 
+    @_guarded
     def add(self, job: Job, result: dict, seconds: float | None = None) -> bool:
-        """Insert one finished job and commit at once; ``False`` if it was already stored."""
+        """Insert one finished job and commit at once; ``False`` if it was already stored.
+
+        Wall-clock fields of the result (keys starting with ``seconds``) are kept apart from the
+        result itself, so the stored results of a sweep are the same bytes whichever executor ran it.
+        """
         self._ensure_table(job.kind)
-        text = json.dumps(result, default=_jsonable, sort_keys=True)
-        names = job.spec.coordinate_names + _BOOKKEEPING + ("result", "seconds", "finished")
-        values = (*job.values, job.run, job.base_seed, job.seed, self.fingerprint(job.kind), text, seconds, time.time())
+        timing = {k: v for k, v in result.items() if k.startswith("seconds")}
+        text = json.dumps({k: v for k, v in result.items() if k not in timing}, default=_jsonable, sort_keys=True)
+        names = job.spec.coordinate_names + _BOOKKEEPING + ("result", "timing", "seconds", "finished")
+        values = (*job.values, job.run, job.base_seed, job.seed, self.fingerprint(job.kind), text,
+                  json.dumps(timing, default=_jsonable, sort_keys=True), seconds, time.time())
         cur = self._con.execute(
             f"INSERT OR IGNORE INTO {_table(job.kind)} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
             values)
@@ -218,6 +266,7 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
         return cur.rowcount == 1
 
     # -- reading ---------------------------------------------------------------------------
+    @_guarded
     def done_keys(self, kind: str) -> set[tuple]:
         """Keys of every stored job of ``kind`` made by the current code."""
         if not self._has_table(kind):
@@ -244,9 +293,11 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
                 out.append(job)
         return out
 
+    @_guarded
     def __len__(self) -> int:
         return sum(self._con.execute(f"SELECT COUNT(*) FROM {_table(k)}").fetchone()[0] for k in self.kinds())
 
+    @_guarded
     def count_stale(self, kind: str) -> int:
         """Rows of ``kind`` made by other code (kept in the file, never reused)."""
         if not self._has_table(kind):
@@ -254,6 +305,7 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
         cur = self._con.execute(f"SELECT COUNT(*) FROM {_table(kind)} WHERE fingerprint != ?", (self.fingerprint(kind),))
         return cur.fetchone()[0]
 
+    @_guarded
     def rows(self, kind: str, all_code: bool = False, **where) -> list[dict]:
         """Stored jobs of ``kind`` as flat dicts: coordinates, run, seeds, fingerprint, and the result.
 
@@ -278,14 +330,15 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
                 raise ValueError(f"cannot filter on {col!r}; coordinates of {kind!r} are {spec.coordinate_names}")
             conds.append(f"{col} = ?")
         names = spec.coordinate_names + _BOOKKEEPING
-        sql = f"SELECT {', '.join(names)}, result, seconds FROM {_table(kind)}"
+        sql = f"SELECT {', '.join(names)}, result, timing, seconds FROM {_table(kind)}"
         if conds:
             sql += " WHERE " + " AND ".join(conds)
         sql += " ORDER BY " + ", ".join(spec.coordinate_names + ("run", "base_seed", "id"))
         out = []
-        for *coords, result, seconds in self._con.execute(sql, values):
+        for *coords, result, timing, seconds in self._con.execute(sql, values):
             rec = {"kind": kind}
             rec.update(json.loads(result))
+            rec.update(json.loads(timing or "{}"))
             rec.update(zip(names, coords))  # coordinates win over echoes in the result
             rec["job_seconds"] = seconds
             out.append(rec)
@@ -298,20 +351,17 @@ CREATE INDEX {_table(kind)}_point ON {_table(kind)} ({", ".join(names)});
         return pd.DataFrame(self.rows(kind, **where))
 
     def to_csv(self, path, kind: str, **where) -> Path:
-        """Write one CSV row per job (coordinates, run, seeds, fingerprint, result fields)."""
-        path = Path(path)
-        self.frame(kind, **where).to_csv(path, index=False)
-        return path
+        """Write one CSV row per job (coordinates, run, seeds, fingerprint, result fields), after
+        ``#`` comment lines of provenance (:mod:`iclsym.sweep.provenance`)."""
+        return write_csv(self.frame(kind, **where), path, provenance([kind]))
 
     def to_dataset(self, kind: str, **where):
         """The stored jobs as an :class:`xarray.Dataset` over the kind's coordinates and ``run``."""
         return dataset_from_frame(self.frame(kind, **where))
 
     def to_netcdf(self, path, kind: str, **where) -> Path:
-        """Write :meth:`to_dataset` to netCDF (scipy engine: no netCDF4 dependency)."""
-        path = Path(path)
-        self.to_dataset(kind, **where).to_netcdf(path, engine="scipy")
-        return path
+        """Write :meth:`to_dataset` to netCDF (scipy engine: no netCDF4 dependency), provenance as attributes."""
+        return write_netcdf(self.to_dataset(kind, **where), path, provenance([kind]))
 
     def close(self) -> None:
         self._con.close()
@@ -367,11 +417,30 @@ def dataset_from_frame(frame):
     return xr.Dataset.from_dataframe(frame[dims + fields].set_index(dims))
 
 
+def write_csv(frame, path, info: dict) -> Path:
+    """Write ``frame`` as CSV after ``# key: value`` provenance lines; :func:`read_csv` skips them."""
+    path = Path(path)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.writelines(f"# {line}\n" for line in provenance_lines(info))
+        frame.to_csv(fh, index=False)
+    return path
+
+
+def write_netcdf(ds, path, info: dict) -> Path:
+    """Write ``ds`` to netCDF (scipy engine) with the provenance record as global attributes."""
+    path = Path(path)
+    ds = ds.copy()
+    ds.attrs.update({k.replace("[", "_").replace("]", ""): v
+                     for k, v in (line.split(": ", 1) for line in provenance_lines(info))})
+    ds.to_netcdf(path, engine="scipy")
+    return path
+
+
 def read_csv(path):
-    """Read a CSV written by :meth:`ResultStore.to_csv` back into a frame (``inf`` kept)."""
+    """Read a CSV written by :meth:`ResultStore.to_csv` back into a frame (``inf`` kept, provenance skipped)."""
     import pandas as pd
 
-    return pd.read_csv(path, keep_default_na=True)
+    return pd.read_csv(path, keep_default_na=True, comment="#")
 
 
 def read_netcdf(path):

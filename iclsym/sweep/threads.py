@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-__all__ = ["BLAS_THREAD_VARS", "limit_blas_threads", "blas_env"]
+__all__ = ["BLAS_THREAD_VARS", "limit_blas_threads", "blas_env", "one_blas_thread"]
 
 #: environment variables that cap the BLAS/OpenMP thread pools of a worker process
 BLAS_THREAD_VARS = (
@@ -73,3 +73,6 @@ def blas_env(n: int = 1):
                 os.environ.pop(var, None)
             else:
                 os.environ[var] = value
+
+
+from iclsym.core.threads import one_blas_thread  # noqa: E402  (re-exported: the executors' policy)

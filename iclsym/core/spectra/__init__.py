@@ -21,10 +21,12 @@ with
 All arrays broadcast with the parameter arrays of the caller.  Implementations:
 
 * :class:`MarchenkoPastur` -- isotropic tasks (sphere or ``N(0, I)``): the closed form;
-* the discrete-spectrum law of structured tasks ``w ~ N(0, C)`` (the generalised
-  Marchenko–Pastur fixed point in the eigenvalues of ``C``) implements the same interface.
+* :class:`DiscreteSpectrum` -- structured tasks ``w ~ N(0, C)``: the generalised Marchenko–Pastur
+  fixed point in the eigenvalues of ``C`` (docs/onelayer/alignment.md); for ``parts`` the auxiliary
+  value is ``a(z)``, the coefficient of ``C`` in the deterministic equivalent ``(a C + z)^{-1}``.
 """
 
-from iclsym.core.spectra.marchenko_pastur import MarchenkoPastur, mp_parts, stieltjes_mp
+from iclsym.core.spectra.discrete import DiscreteSpectrum
+from iclsym.core.spectra.marchenko_pastur import MarchenkoPastur, mp_parts, mp_parts_scalar, stieltjes_mp
 
-__all__ = ["MarchenkoPastur", "mp_parts", "stieltjes_mp"]
+__all__ = ["MarchenkoPastur", "DiscreteSpectrum", "mp_parts", "mp_parts_scalar", "stieltjes_mp"]

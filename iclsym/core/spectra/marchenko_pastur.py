@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import numpy as np
 
+import math
+
 from iclsym.core._generated import marchenko_pastur as _gen
+from iclsym.core._generated import marchenko_pastur_scalar as _scalar
 from iclsym.core.params import check_param
 
-__all__ = ["MarchenkoPastur", "stieltjes_mp", "mp_parts"]
+__all__ = ["MarchenkoPastur", "stieltjes_mp", "mp_parts", "mp_parts_scalar"]
 
 
 def mp_parts(z, ik):
@@ -59,6 +62,18 @@ def mp_parts(z, ik):
     return M, D
 
 
+def mp_parts_scalar(z: float, ik: float):
+    """:func:`mp_parts` for one real ``z >= 0`` given as a Python float (the same branch rule).
+
+    >>> mp_parts_scalar(1.0, 0.0)
+    (0.5, 2.0)
+    """
+    D = math.sqrt(z * (z + 2 * (1 + ik)) + (1 - ik) * (1 - ik))  # x*x: as NumPy squares arrays
+    b = z + (1 - ik)
+    s = abs(b) + D
+    return (2.0 / s if not b < 0 else s / (2 * z * ik)), D
+
+
 def stieltjes_mp(z, kappa, deriv: int = 0):
     """Marchenko–Pastur Stieltjes transform ``M_kappa(z)`` or its derivative.
 
@@ -90,6 +105,11 @@ def stieltjes_mp(z, kappa, deriv: int = 0):
     """
     if deriv not in (0, 1, 2):
         raise ValueError(f"deriv must be 0, 1 or 2; got {deriv!r}")
+    if type(z) in (float, int) and type(kappa) in (float, int) and 0 < z < math.inf and 0 < kappa:
+        # one real point as Python numbers: the same formulas on floats (a float out)
+        ik = 1.0 / kappa
+        M, D = mp_parts_scalar(float(z), ik)
+        return M if deriv == 0 else _scalar.stieltjes_derivatives(float(z), ik, M, D)[deriv - 1]
     kappa = check_param("kappa", kappa)
     z = np.asarray(z)
     if np.iscomplexobj(z):

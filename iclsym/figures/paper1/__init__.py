@@ -1,0 +1,62 @@
+"""Figures 1-4 of Lu et al. (2024), *Asymptotic theory of in-context learning by linear attention*.
+
+One module per figure (``jobs(settings)``, ``plot(store, settings, out_dir)``,
+``points(store, settings)``); settings in :mod:`iclsym.figures.settings`; the report is
+:func:`iclsym.figures.report.write_report` (theory vs simulation with the finite-size allowance).
+This package's constants and functions are what ``iclsym figures --paper 1`` needs.
+"""
+
+from __future__ import annotations
+
+__all__ = ["FIGURES", "TITLE", "PREFIX", "REPORT", "select", "settings_for", "describe", "write_report"]
+
+#: the figure modules, in order
+FIGURES = ("fig1", "fig2", "fig3", "fig4")
+TITLE = "Lu et al. (2024), Figs. 1-4"
+#: prefix of the output files (``fig1.png`` ...) and the report's name
+PREFIX = ""
+REPORT = "report"
+
+
+def select(items) -> list[str]:
+    """Module names from ``--only`` items (``1``, ``fig1`` ...).
+
+    >>> select(["2", "fig1"])
+    ['fig1', 'fig2']
+    """
+    names = set()
+    for item in items:
+        part = str(item).strip().lower().removeprefix("fig")
+        if part not in ("1", "2", "3", "4"):
+            raise ValueError(f"only must list paper-1 figures among 1, 2, 3, 4; got {item!r}")
+        names.add(f"fig{part}")
+    return sorted(names)
+
+
+def settings_for(mode: str, d=None, runs=None):
+    """The mode's settings with ``--d`` / ``--runs`` overrides."""
+    from iclsym.figures.settings import for_mode
+
+    s = for_mode(mode)
+    changes = {}
+    if d is not None:
+        changes.update(d=d, d_dmmse=d)
+    if runs is not None:
+        changes.update(runs=runs, runs_dmmse=runs)
+    return s.replace(**changes) if changes else s
+
+
+def describe(s) -> str:
+    return (f"linear attention d={s.d} x {s.runs} runs, dMMSE d={s.d_dmmse} x {s.runs_dmmse} runs")
+
+
+def write_report(out, settings, rows, paths, timings, store, names=FIGURES):
+    from iclsym.figures.report import write_report as _write
+
+    ext = None
+    if settings.extrapolate_d:  # extrapolated mode (iclsym figures --extrapolate)
+        from iclsym.figures.extrapolated import extrapolated_rows, summary_text
+
+        ext = extrapolated_rows(store, settings, rows)
+        print("extrapolated: " + summary_text(ext).replace("**", ""))
+    return _write(out, settings, rows, paths, timings, extrapolated=ext)

@@ -1,4 +1,6 @@
-"""Paper Fig. 4: the task-generalisation gap ``g_task`` vs task diversity ``kappa`` (docs/onelayer/figures.md, docs/onelayer/limits.md, docs/onelayer/dmmse.md).
+"""Paper Fig. 4: the task-generalisation gap ``g_task`` vs task diversity ``kappa``.
+
+See docs/onelayer/figures.md, docs/onelayer/limits.md and docs/onelayer/dmmse.md.
 
 Linear attention (theory + simulation) against the finite-task Bayes-optimal baseline (dMMSE,
 simulation) along the path ``tau = c alpha`` with ``c = 0.2``, ``rho = 0.01``:
@@ -6,8 +8,8 @@ simulation) along the path ``tau = c alpha`` with ``c = 0.2``, ``rho = 0.01``:
 * A -- log-log axes, ``alpha`` in {6, 10, 20};
 * B -- log-linear axes, ``alpha`` in {10, 20, 40}.
 
-Reference curves (docs/onelayer/limits.md; drawn from the derived closed forms of
-:mod:`iclsym.onelayer.theory.limits`, cross-checked in the tests against the formulas below): the ``alpha -> inf`` limit at fixed ``tau`` ordering,
+Reference curves (docs/onelayer/limits.md), drawn from the closed forms derived with SymPy
+(:mod:`iclsym.onelayer.theory.limits`): ``tau -> inf`` then ``alpha -> inf``,
 ``g_task -> max(0, 1 - kappa)`` (the memorisation -> ICL transition at ``kappa = 1``), and the
 limit along ``tau = c alpha``: ``g_task -> (1 - kappa) [1 + rho / (c (1 + rho))]`` for
 ``kappa < 1`` and ``0`` otherwise.  dMMSE keeps an O(1) gap for ``kappa`` of order one.

@@ -4,8 +4,8 @@ A thin facade over small modules:
 
 * :mod:`.samplers` -- task banks, assignments, the reference and the exact ``O(d)``
   conditional sequence samplers;
-* :mod:`.ridge`    -- the pretraining ridge solvers (dual / primal / CG);
-* :mod:`.errors`   -- exact finite-``d`` test errors (the paper's Lemma 1) and a brute-force
+* :mod:`.solver`   -- the pretraining ridge solvers (dual / primal / CG);
+* :mod:`.exact_error` -- exact finite-``d`` test errors (the paper's Lemma 1) and a brute-force
   Monte Carlo estimator;
 * :mod:`.dmmse`    -- the finite-task Bayes baseline;
 * :mod:`.run`      -- one run (:func:`simulate_once`) and repeated runs (:func:`simulate`).

@@ -12,7 +12,7 @@ skinny products of a CG step ran at 0.34-0.39 of large-``gemm`` speed, ``dsyrk``
 0.65 and ``potrf`` at about 0.4 of it; head to head at ``d = 100``, ``tau = 0.5``,
 ``lam = 0.1`` one CG flop cost 1.7 dual flops.
 
-Predicted CG iterations.  The preconditioned operator (see :mod:`._ridge_cg`) behaves like
+Predicted CG iterations.  The preconditioned operator (see :mod:`._solver_cg`) behaves like
 a Marchenko-Pastur matrix of aspect ratio ``r = p/n`` (edges ``a_pm = (1 +- sqrt r)^2``,
 ``a_- = 0`` when ``r >= 1``: then ``Phi`` has a null space) acting on each eigen-direction
 ``c`` of ``C_h = h^T h / n``, giving eigenvalues in ``[(a_- c + lam)/(c + lam),

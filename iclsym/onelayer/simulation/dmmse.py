@@ -68,9 +68,12 @@ def posterior_mean(W, F, c, rho):
     array([[1., 0.]])
     """
     P = np.einsum("kd,mdr->mkr", W, F, optimize=True)  # F^T w_j
-    logit = (np.einsum("mkr,mr->mk", P, c) - 0.5 * np.einsum("mkr,mkr->mk", P, P)) / rho
-    logit -= logit.max(axis=1, keepdims=True)
-    p = np.exp(logit)
+    score = np.einsum("mkr,mr->mk", P, c) - 0.5 * np.einsum("mkr,mkr->mk", P, P)
+    # max-shift *before* dividing by rho: every shifted score is <= 0, so a tiny rho gives -inf
+    # (weight 0) or 0 (weight 1), never inf - inf
+    score -= score.max(axis=1, keepdims=True)
+    with np.errstate(over="ignore", divide="ignore"):
+        p = np.exp(score / rho)
     p /= p.sum(axis=1, keepdims=True)
     return p @ W
 

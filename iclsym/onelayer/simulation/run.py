@@ -19,13 +19,15 @@ import time
 
 import numpy as np
 
-from iclsym.core.params import Params, Sizes, check_size
+from iclsym.core.memory import check_fits
+from iclsym.core.params import Params, Sizes, check_computable, check_size
+from iclsym.core.threads import one_blas_thread
 from iclsym.core.tasks import task_law
 from iclsym.onelayer.simulation.exact_error import e_icl_exact, e_idg_exact
 from iclsym.onelayer.simulation.solver import solve_ridge
 from iclsym.onelayer.simulation.samplers import as_generator, pretraining_tasks, sample_sequences
 
-__all__ = ["simulate_once", "simulate", "ERROR_NAMES"]
+__all__ = ["simulate_once", "simulate", "memory_estimate", "ERROR_NAMES"]
 
 #: the error quantities a run reports
 ERROR_NAMES = ("e_icl", "e_idg", "g_task")
@@ -79,10 +81,17 @@ def simulate_once(
     >>> (r["ell"], r["k"], r["n"]), r["g_task"] == r["e_icl"] - r["e_idg"]
     ((8, 4, 32), True)
     """
+    with one_blas_thread():  # the run's time and bytes depend only on its own work (iclsym.core.threads)
+        return _run(alpha, tau, kappa, rho, lam, d, seed, method, assignment, task_dist, sampler)
+
+
+def _run(alpha, tau, kappa, rho, lam, d, seed, method, assignment, task_dist, sampler) -> dict:
     t0 = time.perf_counter()
     law = task_law(task_dist, "task_dist")
     params = Params(alpha, tau, kappa, rho, lam)
+    check_computable(*(np.asarray(v) for v in params.as_tuple()), what="the float64 simulation handles", hint="")
     sizes = Sizes.from_params(d, params)
+    check_fits(memory_estimate(sizes), f"a simulation at d = {sizes.d} (ell = {sizes.ell}, k = {sizes.k}, n = {sizes.n})")
     eff = sizes.effective(params)
     rng = as_generator(seed)
     W, tasks = pretraining_tasks(sizes.n, sizes.k, sizes.d, rng, law, assignment)
@@ -114,6 +123,24 @@ def simulate_once(
         seconds_errors=t3 - t2,
     )
     return out
+
+
+def memory_estimate(sizes) -> float:
+    """Peak bytes of one :func:`simulate_once` at these sizes (the largest solver it may use).
+
+    Bank ``k d``, per-sequence tasks ``n d`` and features ``n (2d + 2)``, plus the direct solve a
+    run may fall back to: the ``n x n`` dual kernel when ``n < p = d(d+1)``, else the ``p x p``
+    primal Gram and its 32 MiB accumulation buffer.
+
+    >>> from iclsym.core.params import Params, Sizes
+    >>> round(memory_estimate(Sizes.from_params(100, Params(10, 2, 0.5, 0.01))) / 2**20)
+    856
+    """
+    d, n = sizes.d, sizes.n
+    k = 0 if math.isinf(sizes.k) else sizes.k
+    p = d * (d + 1)
+    solver = float(n) ** 2 if n < p else float(p) ** 2 + 2**22
+    return 8.0 * (k * d + n * d + n * (2 * d + 2) + solver)
 
 
 def _spawn(seed, runs):

@@ -9,18 +9,18 @@ with features ``vec H_mu = xq_mu (kron) h_mu``.  Three solvers:
 
 ``"dual"``
     Cholesky of the ``n x n`` kernel ``(xq xq^T) * (h h^T) + (n/d) lam I``
-    (:mod:`._ridge_direct`).  Best when ``n < p``.
+    (:mod:`._solver_direct`).  Best when ``n < p``.
 ``"primal"``
     Cholesky of the ``p x p`` Gram ``Phi^T Phi + (n/d) lam I`` accumulated with ``dsyrk``
-    (:mod:`._ridge_direct`).  For ``n >= p`` with tiny ``lam`` near ``tau = 1``.
+    (:mod:`._solver_direct`).  For ``n >= p`` with tiny ``lam`` near ``tau = 1``.
 ``"cg"``
     Matrix-free preconditioned conjugate gradients, ``O(n d^2)`` per iteration
-    (:mod:`._ridge_cg`).  Fast when ``lam`` is moderate or ``tau`` is well above 1.
+    (:mod:`._solver_cg`).  Fast when ``lam`` is moderate or ``tau`` is well above 1.
     If it does not reach ``rtol`` within ``maxiter`` iterations (or its true residual
     misses ``rtol``) the direct method is used instead and ``method`` records it,
     e.g. ``"cg->primal"``.
 ``"auto"``
-    Chooses by a measured cost model of the three (:mod:`._ridge_auto`): CG when its
+    Chooses by a measured cost model of the three (:mod:`._solver_auto`): CG when its
     predicted iterations make it cheaper than the direct solve (dual if ``n < p`` else
     primal), with an iteration budget after which the direct solve takes over.
 

@@ -5,7 +5,9 @@ is the ridge IDG error derived in ``notebooks/02_ridge_theory.py`` (``e_IDG = -t
 ``g_task = e_icl - e_idg``.  The formulas are evaluated in the cancellation-free forms generated
 into :mod:`iclsym.onelayer._generated.asymptotic` by ``derivations/onelayer/asymptotic.py``; the
 traces of the Marchenko–Pastur law come from :class:`iclsym.core.spectra.MarchenkoPastur`, the
-root from :mod:`iclsym.onelayer.theory.fixed_point`; this module only assembles them.
+root from :mod:`iclsym.onelayer.theory.fixed_point`; this module only assembles them.  One point
+given as Python numbers takes the scalar fast path (:mod:`iclsym.onelayer.theory.scalar`: the same
+formulas on floats, a float out).
 
 ``lam = 0`` is the ``lam -> 0+`` limit of the ridge forms: ``eps`` is the closed-form ridgeless
 root and ``r = tau lam/eps`` is replaced by its limit ``max(tau - 1, 0)``.  These reproduce the
@@ -21,6 +23,7 @@ from iclsym.core._generated import marchenko_pastur as _mp
 from iclsym.core.params import check_theory_args
 from iclsym.core.spectra import MarchenkoPastur
 from iclsym.onelayer._generated import asymptotic as _gen
+from iclsym.onelayer.theory import scalar as _scalar
 from iclsym.onelayer.theory.fixed_point import solve_fixed_point, x_star
 
 __all__ = ["e_icl", "e_idg", "g_task", "ridge_state", "errors"]
@@ -35,7 +38,7 @@ def ridge_state(alpha, tau, kappa, rho, lam=0.0) -> dict:
     >>> float(st["eps"]), float(st["S"])   # nu = 1 + 2: S = 1/(1 + nu)
     (2.0, 0.25)
     """
-    alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam)
+    alpha, tau, kappa, rho, lam = check_theory_args(alpha, tau, kappa, rho, lam, computable=True)
     xs = x_star(alpha, rho)
     ik = 1.0 / kappa
     law = MarchenkoPastur(ik=ik)
@@ -54,6 +57,17 @@ def ridge_state(alpha, tau, kappa, rho, lam=0.0) -> dict:
 
 def _unwrap(a):
     return a[()] if a.ndim == 0 else a
+
+
+def _no_nan(st, *values):
+    """Refuse to return a NaN (never expected inside the computable range; a defect if it happens)."""
+    for v in values:
+        bad = np.isnan(v)
+        if np.any(bad):
+            i = np.flatnonzero(np.broadcast_to(bad, st["tau"].shape))[0]
+            point = ", ".join(f"{n}={np.ravel(st[n])[i]:g}" for n in ("alpha", "tau", "kappa", "rho", "lam"))
+            raise ValueError(f"the theory evaluated to NaN at {point} (please report this point)")
+    return values
 
 
 def _errors(st):
@@ -78,9 +92,13 @@ def errors(alpha, tau, kappa, rho, lam=0.0):
     >>> bool(abs(e1 - e2) < 1e-14), float(g)
     (True, 0.0)
     """
+    fast = _scalar.point(alpha, tau, kappa, rho, lam)
+    if fast is not None:
+        return fast[1:]
     st = ridge_state(alpha, tau, kappa, rho, lam)
     e1, e2 = _errors(st)
-    return _unwrap(e1), _unwrap(e2), _unwrap(_gap(st))
+    e1, e2, g = _no_nan(st, e1, e2, _gap(st))
+    return _unwrap(e1), _unwrap(e2), _unwrap(g)
 
 
 def e_icl(alpha, tau, kappa, rho, lam=0.0):
@@ -102,8 +120,12 @@ def e_icl(alpha, tau, kappa, rho, lam=0.0):
     >>> float(e_icl(1.0, 1.0, 0.5, 0.01))
     inf
     """
-    e1, _ = _errors(ridge_state(alpha, tau, kappa, rho, lam))
-    return _unwrap(e1)
+    fast = _scalar.point(alpha, tau, kappa, rho, lam, "e_icl")
+    if fast is not None:
+        return fast
+    st = ridge_state(alpha, tau, kappa, rho, lam)
+    e1, _ = _errors(st)
+    return _unwrap(_no_nan(st, e1)[0])
 
 
 def e_idg(alpha, tau, kappa, rho, lam=0.0):
@@ -120,8 +142,12 @@ def e_idg(alpha, tau, kappa, rho, lam=0.0):
     >>> float(e_idg(1.0, 2.0, 0.5, 0.01)) > 0.01
     True
     """
-    _, e2 = _errors(ridge_state(alpha, tau, kappa, rho, lam))
-    return _unwrap(e2)
+    fast = _scalar.point(alpha, tau, kappa, rho, lam, "e_idg")
+    if fast is not None:
+        return fast
+    st = ridge_state(alpha, tau, kappa, rho, lam)
+    _, e2 = _errors(st)
+    return _unwrap(_no_nan(st, e2)[0])
 
 
 def g_task(alpha, tau, kappa, rho, lam=0.0):
@@ -135,4 +161,8 @@ def g_task(alpha, tau, kappa, rho, lam=0.0):
     >>> bool(g_task(10.0, 2.0, 0.5, 0.01, 1e-3) > 0)
     True
     """
-    return _unwrap(_gap(ridge_state(alpha, tau, kappa, rho, lam)))
+    fast = _scalar.point(alpha, tau, kappa, rho, lam, "g_task")
+    if fast is not None:
+        return fast
+    st = ridge_state(alpha, tau, kappa, rho, lam)
+    return _unwrap(_no_nan(st, _gap(st))[0])

@@ -12,11 +12,16 @@ Every function returns ``(icl, idg)`` arrays unless stated otherwise.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from iclsym.onelayer._generated import limits as _gen
+from iclsym.onelayer._generated import limits_scalar as _sgen
 from iclsym.core.params import check_theory_args
-from iclsym.core.spectra import stieltjes_mp
+from iclsym.core.params import COMPUTABLE_RANGE
+from iclsym.core.spectra import mp_parts_scalar, stieltjes_mp
+from iclsym.onelayer.theory.fixed_point import x_star
 
 __all__ = [
     "ridgeless",
@@ -32,21 +37,17 @@ __all__ = [
 ]
 
 
-def _xs(alpha, rho):
-    return (1.0 + rho) / alpha
-
-
 def _ik(kappa):
     with np.errstate(divide="ignore"):
         return 1.0 / kappa
 
 
 def _m(alpha, kappa, rho):
-    return stieltjes_mp(_xs(alpha, rho), kappa)
+    return stieltjes_mp(x_star(alpha, rho), kappa)
 
 
 def _mt(alpha, tau, kappa, rho):
-    return stieltjes_mp(_xs(alpha, rho), kappa / tau)
+    return stieltjes_mp(x_star(alpha, rho), kappa / tau)
 
 
 def _by_side(tau, above, below, at_one):
@@ -61,6 +62,51 @@ def _by_regime(kappa, crit, lt, eq, gt):
     return np.where(kappa < crit, lt, np.where(kappa > crit, gt, eq)) * np.ones_like(kappa)
 
 
+_LO, _HI = COMPUTABLE_RANGE
+_FAIL = (ZeroDivisionError, OverflowError, ValueError)
+
+
+def _plain(**values):
+    """The arguments as Python floats when all are plain numbers inside the computable range
+    (``kappa`` may be ``inf``, ``rho`` may be 0), else ``None``: the vectorised path then validates.
+
+    One point given as Python numbers is evaluated on floats with the scalar flavour of the same
+    generated closed forms (a float out); see :mod:`iclsym.onelayer.theory.scalar`.
+    """
+    out = []
+    for name, v in values.items():
+        if type(v) not in (float, int) or v != v:
+            return None
+        v = float(v)
+        if name == "rho":
+            ok = 0 <= v <= _HI
+        elif name == "kappa":
+            ok = _LO <= v <= _HI or v == math.inf
+        else:
+            ok = _LO <= v <= _HI
+        if not ok:
+            return None
+        out.append(v)
+    return out
+
+
+def _m1(xs, ik):
+    return mp_parts_scalar(xs, ik)[0]
+
+
+def _side(tau, above, below, at_one):
+    """Scalar ``_by_side``: call only the branch of ``tau``'s side."""
+    if tau == 1:
+        return at_one
+    return above() if tau > 1 else below()
+
+
+def _regime(kappa, crit, values):
+    """Scalar ``_by_regime`` on a ``(lt, eq, gt)`` triple."""
+    lt, eq, gt = values
+    return lt if kappa < crit else (gt if kappa > crit else eq)
+
+
 def ridgeless(alpha, tau, kappa, rho):
     """Ridgeless ``(e_ICL, e_IDG)`` from the derived closed forms (docs/onelayer/asymptotic-theory.md).
 
@@ -71,7 +117,16 @@ def ridgeless(alpha, tau, kappa, rho):
     >>> round(float(e_icl), 12), round(float(e_idg), 12)
     (1.038497768559, 0.801213334409)
     """
-    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        a, tt, k, r = s
+        xs, ik = x_star(a, r), 1.0 / k
+        try:
+            return _side(tt, lambda: _sgen.ridgeless_above(a, tt, ik, r, _m1(xs, ik)),
+                         lambda: _sgen.ridgeless_below(a, tt, ik, r, _m1(xs, 1.0 / (k / tt))), (math.inf, math.inf))
+        except _FAIL:
+            pass
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
         above = _gen.ridgeless_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
@@ -85,7 +140,7 @@ def _e_and_slope(alpha, tau, kappa, rho, which):
     Each element uses the branch of its own side (``tau > 1``: ``M_kappa(x*)``;
     ``tau < 1``: ``M_{kappa/tau}(x*)``); only the needed branch is evaluated.
     """
-    xs = (1.0 + rho) / alpha
+    xs = x_star(alpha, rho)
     ik = 1.0 / kappa
     e = np.empty_like(alpha)
     de = np.empty_like(alpha)
@@ -114,7 +169,21 @@ def ridgeless_with_derivative(alpha, tau, kappa, rho):
     >>> bool(abs((ep - e) / h - de) < 1e-6)
     True
     """
-    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        a, tt, k, r = s
+        xs, ik = x_star(a, r), 1.0 / k
+        if tt == 1:
+            return math.inf, 0.0, math.inf, 0.0
+        side, ik_m = ("above", ik) if tt > 1 else ("below", 1.0 / (k / tt))
+        try:
+            m = _m1(xs, ik_m)
+            e1, d1 = getattr(_sgen, f"derivative_icl_{side}")(a, tt, ik, r, m)
+            e2, d2 = getattr(_sgen, f"derivative_idg_{side}")(a, tt, ik, r, m)
+            return e1, d1, e2, d2
+        except _FAIL:
+            pass
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     alpha, tau, kappa, rho = np.broadcast_arrays(alpha, tau, kappa, rho)
     pole = tau == 1
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -134,7 +203,16 @@ def lam_slope(alpha, tau, kappa, rho):
     >>> bool(np.isclose(b_icl, b_idg))
     True
     """
-    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho)
+    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        a, tt, k, r = s
+        xs, ik = x_star(a, r), 1.0 / k
+        try:
+            return _side(tt, lambda: _sgen.lam_slope_above(a, tt, ik, r, _m1(xs, ik)),
+                         lambda: _sgen.lam_slope_below(a, tt, ik, r, _m1(xs, 1.0 / (k / tt))), (-math.inf, -math.inf))
+        except _FAIL:
+            pass
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
         above = _gen.lam_slope_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
@@ -149,7 +227,15 @@ def pole_residue(alpha, kappa, rho):
     >>> bool(c_icl > c_idg > 0)
     True
     """
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho)
+    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
+    if s is not None:
+        a, k, r = s
+        ik = 1.0 / k
+        try:
+            return _sgen.pole_residue(a, ik, r, _m1(x_star(a, r), ik))
+        except _FAIL:
+            pass
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho, computable=True)
     return _gen.pole_residue(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
 
@@ -163,7 +249,15 @@ def peak_coefficient(alpha, kappa, rho):
     >>> bool(a > 0 and c > 0)
     True
     """
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho)
+    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
+    if s is not None:
+        a, k, r = s
+        ik = 1.0 / k
+        try:
+            return _sgen.peak_coefficient(a, ik, r, _m1(x_star(a, r), ik))
+        except _FAIL:
+            pass
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho, computable=True)
     return _gen.peak_coefficient(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
 
@@ -176,7 +270,15 @@ def tau_inf(alpha, kappa, rho):
     >>> bool(np.isclose(e_icl, e_idg))
     True
     """
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 2.0, kappa, rho)
+    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
+    if s is not None:
+        a, k, r = s
+        ik = 1.0 / k
+        try:
+            return _sgen.tau_inf(a, ik, r, _m1(x_star(a, r), ik))
+        except _FAIL:
+            pass
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 2.0, kappa, rho, computable=True)
     return _gen.tau_inf(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
 
@@ -192,7 +294,17 @@ def alpha_inf_tau_inf(kappa, rho):
     >>> out["g_task"][0].tolist(), out["g_task"][2].tolist()
     ([0.5, 0.0, 0.0], [2.0, 0.5, 2.0])
     """
-    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho)
+    s = _plain(kappa=kappa, rho=rho)
+    if s is not None:
+        k, r = s
+        ik = 1.0 / k
+        regime = "lt" if k < 1 else ("gt" if k > 1 else "eq")
+        try:
+            vals = getattr(_sgen, f"alpha_inf_tau_inf_{regime}")(ik, r)
+            return {n: tuple(vals[3 * i: 3 * i + 3]) for i, n in enumerate(("e_icl", "e_idg", "g_task"))}
+        except _FAIL:
+            pass
+    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho, computable=True)
     ik = _ik(kappa)
     with np.errstate(divide="ignore", invalid="ignore"):
         lt = _gen.alpha_inf_tau_inf_lt(ik, rho)
@@ -215,7 +327,22 @@ def alpha_inf_fixed_tau(tau, kappa, rho):
     >>> float(q), bool(np.isclose(A, (0.1 / 1.1) * 0.5 / 1.0))
     (1.0, True)
     """
-    _, tau, kappa, rho, _ = check_theory_args(1.0, tau, kappa, rho)
+    s = _plain(tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        tt, k, r = s
+        ik, kc = 1.0 / k, min(tt, 1.0)
+        if tt == 1:
+            vals = [math.inf] * 6
+        else:
+            side = "above" if tt > 1 else "below"
+            regime = "lt" if k < kc else ("gt" if k > kc else "eq")
+            try:
+                vals = list(getattr(_sgen, f"alpha_inf_fixed_tau_{side}_{regime}")(tt, ik, r))
+            except _FAIL:
+                vals = None
+        if vals is not None:
+            return {"e_icl": tuple(vals[0:3]), "e_idg": tuple(vals[3:6])}
+    _, tau, kappa, rho, _ = check_theory_args(1.0, tau, kappa, rho, computable=True)
     ik = _ik(kappa)
     kc = np.minimum(tau, 1.0)
     res = {}
@@ -240,12 +367,21 @@ def g_task_tau_prop_alpha(c, kappa, rho):
     >>> float(g_task_tau_prop_alpha(0.2, 0.5, 0.01))  # doctest: +ELLIPSIS
     0.524752...
     """
+    s = _plain(c=c, kappa=kappa, rho=rho)
+    if s is not None:
+        cc, k, r = s
+        try:
+            return _regime(k, 1.0, _sgen.g_task_tau_prop_alpha(cc, 1.0 / k, r))
+        except _FAIL:
+            pass
     c = np.asarray(c, dtype=np.float64)
     if np.any(~np.isfinite(c)) or np.any(c <= 0):
         raise ValueError(f"c must satisfy 0 < c < inf (tau = c alpha); got {c!r}")
-    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho)
-    lt, eq, gt = _gen.g_task_tau_prop_alpha(c, _ik(kappa), rho)
-    return _by_regime(kappa, 1.0, lt, eq, gt)
+    _, _, kappa, rho, _ = check_theory_args(1.0, 1.0, kappa, rho, computable=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lt, eq, gt = _gen.g_task_tau_prop_alpha(c, _ik(kappa), rho)
+    out = _by_regime(kappa, 1.0, lt, eq, gt)
+    return float(out) if s is not None else out
 
 
 def kappa_inf_ridgeless(alpha, tau, rho):
@@ -254,7 +390,17 @@ def kappa_inf_ridgeless(alpha, tau, rho):
     >>> float(kappa_inf_ridgeless(10.0, 2.0, 0.0))  # doctest: +ELLIPSIS
     0.1818...
     """
-    alpha, tau, _, rho, _ = check_theory_args(alpha, tau, np.inf, rho)
+    s = _plain(alpha=alpha, tau=tau, rho=rho)
+    if s is not None:
+        a, tt, r = s
+        if tt == 1:
+            return math.inf
+        try:
+            above, below = _sgen.kappa_inf_ridgeless(a, tt, r)
+            return above if tt > 1 else below
+        except _FAIL:
+            pass
+    alpha, tau, _, rho, _ = check_theory_args(alpha, tau, np.inf, rho, computable=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         above, below = _gen.kappa_inf_ridgeless(alpha, tau, rho)
     return _by_side(tau, (above,), (below,), np.inf)[0]

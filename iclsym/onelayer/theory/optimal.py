@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from iclsym.core.params import check_theory_args
+from iclsym.core.params import check_computable, check_theory_args
 from iclsym.onelayer.theory.limits import _e_and_slope
 
 __all__ = ["alpha_star", "phase_diagram", "PhaseDiagram", "INCREASING", "INTERIOR", "DECREASING"]
@@ -99,9 +99,10 @@ def alpha_star(
         raise ValueError(f"lam must be 0 for alpha_star (closed forms are ridgeless); got {lam!r}")
     if not (0 < alpha_min < alpha_max < np.inf):
         raise ValueError(f"need 0 < alpha_min < alpha_max < inf; got {alpha_min!r}, {alpha_max!r}")
+    check_computable(np.array([alpha_min, alpha_max]), names=("alpha",))
     if int(n_grid) != n_grid or n_grid < 3:
         raise ValueError(f"n_grid must be an integer >= 3; got {n_grid!r}")
-    _, tau, kappa, rho, _ = check_theory_args(1.0, tau, kappa, rho)
+    _, tau, kappa, rho, _ = check_theory_args(1.0, tau, kappa, rho, computable=True)
     if np.any(tau == 1):
         raise ValueError("tau must differ from 1: the ridgeless errors are infinite for every alpha at tau = 1")
     shape = tau.shape
@@ -120,6 +121,10 @@ def alpha_star(
             A = np.broadcast_to(np.exp(x), (k, G))
             rep = lambda v: np.broadcast_to(v[sl, None], (k, G))  # noqa: E731
             e, de = _e_and_slope(np.ascontiguousarray(A), rep(tau), rep(kappa), rep(rho), which)
+            if np.isnan(e).any() or np.isnan(de).any():
+                i, j = np.argwhere(np.isnan(e) | np.isnan(de))[0]
+                raise ValueError(f"alpha_star: the ridgeless error is not a number at alpha = {np.exp(x[j]):g}, "
+                                 f"tau = {tau[sl][i]:g}, kappa = {kappa[sl][i]:g}, rho = {rho[sl][i]:g}")
             e = np.where(np.isfinite(e), e, np.inf)
             j = np.argmin(e, axis=1)
             rows = np.arange(k)

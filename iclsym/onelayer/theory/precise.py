@@ -4,10 +4,19 @@ Same signatures as :mod:`iclsym.onelayer.theory` plus ``dps`` (decimal digits of
 formulas are the paper's *as written* (generated into
 :mod:`iclsym.onelayer._generated.asymptotic_mpmath`; the Marchenko–Pastur closed form and its
 derivatives into :mod:`iclsym.core._generated.marchenko_pastur_mpmath`), not the rewritten forms
-of the NumPy path, so the two are independent; computations run with
-``dps + GUARD`` digits, and the result is rounded to ``dps``.  The fixed point is solved with
-mpmath's ``'anderson'`` (Anderson–Björck bracketing) solver on the analytic bracket of
-:mod:`iclsym.onelayer.theory.fixed_point`, named explicitly.
+of the NumPy path, so the two are independent.
+
+**Verified digits.**  Every value is computed twice, at ``dps + GUARD`` and at ``dps + GUARD +
+CHECK_DIGITS + 3 S`` working digits (``S = sum |log10|`` of the inputs: cancellation between terms of
+very different size can lose about that many digits, and a result garbled at the first precision
+must not agree with the second by accident), and returned only if the two agree to ``dps`` digits;
+otherwise the working precision grows (``+ CHECK_DIGITS``, then doubling) until two consecutive
+evaluations agree, up to ``MAX_WORKING_DPS``, beyond which a ``ValueError`` names the point.
+Cancellation (e.g. ``g_task = e_ICL - e_IDG`` far below ``e_ICL``, or the literal formulas at
+``x* -> 0``) therefore costs time, never silent digits.  The fixed point is solved by Newton's
+method from the left inside the analytic bracket of :mod:`iclsym.onelayer.theory.fixed_point`
+(monotone convergence, the same argument as the NumPy solver); a solve that fails at one precision
+is retried at the next.
 
 Inputs may be floats, ``mpmath.mpf`` or decimal strings (kept exactly, e.g.
 ``tau = mpf(1) - mpf('1e-30')``).  Scalars return ``mpmath.mpf``; array inputs return a NumPy
@@ -15,6 +24,8 @@ object array of ``mpf``.
 """
 
 from __future__ import annotations
+
+import math
 
 import mpmath
 import numpy as np
@@ -24,10 +35,15 @@ from iclsym.core.params import check_param, check_theory_args
 from iclsym.onelayer._generated import asymptotic_mpmath as _gen
 from iclsym.onelayer.theory.fixed_point import x_star
 
-__all__ = ["stieltjes_mp", "solve_eps", "e_icl", "e_idg", "g_task", "errors", "evaluate", "GUARD"]
+__all__ = ["stieltjes_mp", "solve_eps", "e_icl", "e_idg", "g_task", "errors", "evaluate", "GUARD",
+           "CHECK_DIGITS", "MAX_WORKING_DPS"]
 
-#: Extra working digits beyond ``dps``.
+#: Extra working digits beyond ``dps`` of the first evaluation.
 GUARD = 15
+#: Extra digits of the checking evaluation (and the first step by which the precision grows).
+CHECK_DIGITS = 40
+#: Largest working precision tried before the point is refused.
+MAX_WORKING_DPS = 4000
 
 
 def _check_dps(dps):
@@ -85,6 +101,74 @@ def _stieltjes_scalar(z, kappa, deriv):
     return _mp.stieltjes_derivatives(z, ik, M, D)[deriv - 1]
 
 
+def _agree(a, b, dps, exact) -> bool:
+    """Two evaluations agree to ``dps`` significant digits.
+
+    Infinities must match.  A zero counts only where it is exact by construction (``exact[i]``: e.g.
+    ``g_task`` at ``kappa = inf``); a zero produced by cancellation at two precisions proves nothing,
+    so it never agrees and the precision grows until the value is resolved.
+    """
+    for x, y, ex in zip(a, b, exact):
+        if isinstance(x, mpmath.mpc) or isinstance(y, mpmath.mpc):
+            if abs(x - y) > mpmath.mpf(10) ** (-dps) * abs(y):
+                return False
+        elif mpmath.isinf(x) or mpmath.isinf(y):
+            if x != y:
+                return False
+        elif y == 0 or x == 0:
+            if not (ex and x == y):
+                return False
+        elif abs(x - y) > mpmath.mpf(10) ** (-dps) * abs(y):
+            return False
+    return True
+
+
+def _scale_digits(values) -> int:
+    """``sum |log10 v|`` over the finite non-zero inputs: a bound on the decades intermediate terms span.
+
+    The formulas are rational in the inputs (and square roots) of low degree, so a cancellation
+    can lose at most a small multiple of this many digits; the checking evaluation adds three times
+    it, so that a result garbled by cancellation at the first precision cannot agree with it.
+    """
+    total = 0.0
+    for v in values:
+        x = abs(_mpf(v))
+        if x != 0 and not mpmath.isinf(x):
+            total += abs(float(mpmath.log10(x)))
+    return int(math.ceil(total))
+
+
+def _verified(compute, dps, what, exact=(), inputs=()):
+    """``compute()`` (a tuple of mpmath values at the current precision) with ``dps`` verified digits.
+
+    See the module docstring: two evaluations at increasing working precision must agree; the
+    second has ``CHECK_DIGITS + 3 * _scale_digits(inputs)`` more digits.  ``exact[i]`` marks values
+    that are exactly zero by construction when they are zero.
+    """
+    exact = tuple(exact) + (False,) * 8
+
+    def attempt(work):
+        with mpmath.workdps(work):
+            try:
+                return compute()
+            except (ArithmeticError, ZeroDivisionError, ValueError, OverflowError):
+                return None
+
+    work = dps + GUARD
+    prev = attempt(work)
+    step = CHECK_DIGITS + 3 * _scale_digits(inputs)
+    while True:
+        nxt = work + step
+        if nxt > MAX_WORKING_DPS:
+            raise ValueError(f"{what}: could not verify {dps} digits with up to {MAX_WORKING_DPS} working digits "
+                             "(the evaluation is too ill-conditioned at this point)")
+        cur = attempt(nxt)
+        if prev is not None and cur is not None and _agree(prev, cur, dps, exact):
+            with mpmath.workdps(dps):
+                return tuple(+v for v in cur)
+        prev, work, step = cur, nxt, max(step, nxt)
+
+
 def _vectorize(fn, *args):
     """Apply a scalar function over broadcast NumPy arrays (object result)."""
     arrs = np.broadcast_arrays(*[np.asarray(a) for a in args])
@@ -116,12 +200,12 @@ def stieltjes_mp(z, kappa, deriv: int = 0, dps: int = 50):
     def one(z1, k1):
         with mpmath.workdps(dps + GUARD):
             zz = mpmath.mpc(z1) if isinstance(z1, (complex, np.complexfloating, mpmath.mpc)) else mpmath.mpf(z1)
-            if isinstance(zz, mpmath.mpc) and zz.imag == 0:
-                zz = zz.real
-            if (isinstance(zz, mpmath.mpf) and zz < 0) or (isinstance(zz, mpmath.mpc) and zz.imag < 0):
-                raise ValueError("z must be real >= 0 or complex with Im z > 0")
-            val = _stieltjes_scalar(zz, _mpf(k1), deriv)
-        return +val if not isinstance(val, mpmath.mpc) else mpmath.mpc(+val.real, +val.imag)
+        if isinstance(zz, mpmath.mpc) and zz.imag == 0:
+            zz = zz.real
+        if (isinstance(zz, mpmath.mpf) and zz < 0) or (isinstance(zz, mpmath.mpc) and zz.imag < 0):
+            raise ValueError("z must be real >= 0 or complex with Im z > 0")
+        return _verified(lambda: (_stieltjes_scalar(zz, _mpf(k1), deriv),), dps,
+                         f"stieltjes_mp(z={z1}, kappa={k1})", inputs=(abs(zz), k1))[0]
 
     with mpmath.workdps(dps):
         return _vectorize(one, np.asarray(z, dtype=object), kappa)
@@ -134,31 +218,46 @@ def _positive_root(A, B, C):
     return 2 * C / (disc - B) if C > 0 else mpmath.mpf(0)
 
 
+#: Cap on the Newton iterations of the mpmath fixed-point solve (monotone from the left, quadratic
+#: near the root; a failure is retried at higher precision by the verification).
+MAX_NEWTON_MP = 500
+
+
 def _solve_scalar(xs, tau, kappa, lam):
-    """Root of F at the working precision; the branch rule of iclsym.onelayer.theory.fixed_point."""
+    """Root of F at the working precision; the branch rule of iclsym.onelayer.theory.fixed_point.
+
+    Newton's method from the left on ``h = -F`` (increasing and concave on ``eps > 0``, so the
+    iterates increase monotonically to the root), started at the analytic lower bound
+    ``max(L_a, L_m, eps_0)`` and kept inside the bracket ``[L_a, H]`` of the NumPy solver.
+    """
     if lam == 0 and tau >= 1:
         return mpmath.mpf(0)
+    ik = 1 / kappa
 
-    def h(e):  # = -F(e): strictly increasing, concave
-        return -_gen.fixed_point_F(e, tau, lam, xs, _mp.stieltjes_closed_form(xs + e, kappa))
+    def h_and_slope(e):  # h = -F(e) and h'(e) = M + e M' + tau lam/e^2 at z = x* + e
+        z = xs + e
+        M = _mp.stieltjes_closed_form(z, kappa)
+        M1 = _mp.stieltjes_derivatives(z, ik, M, 2 * z * ik * M + z + 1 - ik)[0]
+        return -_gen.fixed_point_F(e, tau, lam, xs, M), M + e * M1 + tau * lam / e**2
 
     lo = _positive_root(tau, (1 - tau) * xs + tau * lam, xs * tau * lam)  # M(z) <= 1/z
     hi = _positive_root(tau, (1 - tau) * (1 + xs) + tau * lam, (1 + xs) * tau * lam)  # Jensen
     if mpmath.isinf(kappa) or hi <= lo:  # kappa = inf: M(z) = 1/(1+z), the upper bound is the root
         return hi
-    # The bounds are exact inequalities; widen by a few ulps against rounding near equality.
-    slack = mpmath.mpf(10) ** (-(mpmath.mp.dps - 10))
-    lo, hi = lo * (1 - slack), hi * (1 + slack)
-    h_lo, h_hi = h(lo), h(hi)
-    if not (h_lo < 0 < h_hi):
-        raise ArithmeticError(f"solve_eps: bracket [{lo}, {hi}] does not change sign")
+    start = max(lo, _positive_root(_mp.stieltjes_closed_form(xs, kappa), 1 - tau, tau * lam))  # M(z) <= M(x*)
+    if tau < 1:
+        start = max(start, (1 - tau) / (tau * _mp.stieltjes_closed_form(xs, kappa / tau)))  # lam = 0 root
     tol = mpmath.mpf(10) ** (-(mpmath.mp.dps - 5))
-    root = mpmath.findroot(h, (lo, hi), solver="anderson", tol=tol * min(1, lo), maxsteps=10_000, verify=False)
-    # The closed form of M(z) as written loses ~log10(1/z) digits to cancellation when kappa < 1 and z is
-    # small, so h itself is only known to about ulp / z: judge the residual on that scale.
-    if not (lo <= root <= hi) or abs(h(root)) > tol / min(1, xs + lo):
-        raise ArithmeticError(f"solve_eps: anderson solver did not converge (root {root})")
-    return root
+    e = start
+    for _ in range(MAX_NEWTON_MP):
+        value, slope = h_and_slope(e)
+        new = min(max(e - value / slope, lo), hi)
+        if abs(new - e) <= tol * new:
+            return new
+        if new <= e:  # from the left the iterates only increase: this is the rounding-noise floor of h
+            return e
+        e = new
+    raise ArithmeticError(f"solve_eps: Newton did not converge in {MAX_NEWTON_MP} steps (at {e})")
 
 
 def _state(alpha, tau, kappa, rho, lam):
@@ -197,14 +296,19 @@ def _evaluate(which, alpha, tau, kappa, rho, lam, dps):
     args = _check_mp_args("theory", (alpha, tau, kappa, rho, lam))
 
     def one(*a):
-        with mpmath.workdps(dps + GUARD):
-            vals = (_state(*a)[-1],) if which == "eps" else _errors_scalar(*a, with_eps=True)[int(which == "all"):]
-        with mpmath.workdps(dps):
-            vals = tuple(+v for v in vals)
+        def compute():
+            return (_state(*a)[-1],) if which == "eps" else _errors_scalar(*a, with_eps=True)
+        point = ", ".join(f"{n}={v}" for n, v in zip(("alpha", "tau", "kappa", "rho", "lam"), a))
+        _, tau, kappa, _, lam = (_mpf(v) for v in a)
+        # zeros by construction: eps for lam = 0, tau >= 1; g_task for kappa = inf
+        exact = (lam == 0 and tau >= 1, False, False, mpmath.isinf(kappa))
+        vals = _verified(compute, dps, f"precise evaluation at {point}", exact, inputs=a)
         if which == "point":
             return dict(zip(_OUTPUTS, vals))
-        if which in ("all", "eps"):
-            return vals if which == "all" else vals[0]
+        if which == "eps":
+            return vals[0]
+        if which == "all":
+            return vals[1:]
         return vals[_OUTPUTS.index(which)]
 
     return _vectorize(one, *args)
@@ -215,7 +319,7 @@ def solve_eps(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
 
     Branch rule as :func:`iclsym.onelayer.theory.solve_eps`: the unique positive root (``lam > 0``),
     the root of ``eps M(x* + eps) = 1 - tau`` (``lam = 0, tau < 1``), ``0`` (``lam = 0, tau >= 1``).
-    Solver: ``mpmath.findroot(..., solver='anderson')`` on the bracket ``M(z) <= 1/z`` / Jensen.
+    Solver: Newton from the left inside the bracket ``M(z) <= 1/z`` / Jensen (monotone).
 
     >>> print(solve_eps(1, 0.5, float("inf"), 0, dps=20))
     2.0

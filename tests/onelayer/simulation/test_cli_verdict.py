@@ -4,7 +4,6 @@ import json
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from iclsym.cli import main
@@ -68,7 +67,9 @@ def test_sweep_prints_and_exports_the_comparison(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "theory" in out and "verdict" in out and "effective ratios" in out
-    frame = pd.read_csv(csv)
+    from iclsym.sweep import read_csv
+
+    frame = read_csv(csv)  # provenance comment lines skipped
     assert len(frame) == 4
     for s in fs.SUFFIXES:
         assert f"e_icl_{s}" in frame.columns

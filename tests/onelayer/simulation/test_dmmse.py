@@ -125,3 +125,10 @@ def test_dmmse_validation(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         dmmse_once(**args)
+
+
+def test_tiny_noise_is_the_noiseless_limit_not_nan():
+    """rho -> 0: the posterior concentrates on the best-fitting bank task; never inf - inf."""
+    r = dmmse_once(2.0, 0.5, 1e-320, 8, seed=0, n_test=50)
+    assert all(np.isfinite(r[k]) for k in ("e_icl", "e_idg", "g_task", "se_e_icl"))
+    assert r["e_idg"] == pytest.approx(1e-320, abs=1e-300)  # the bank task is found exactly
