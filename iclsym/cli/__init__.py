@@ -21,6 +21,7 @@ COMMANDS = {
     "figures": "figures",
     "depth": "depth",
     "alignment": "alignment",
+    "extrapolate": "extrapolate",
 }
 
 

@@ -32,6 +32,18 @@ def _items(text: str) -> list[str]:
     return items
 
 
+def _sizes(text: str) -> list[tuple[int, int | None]]:
+    """``D1,D2,...`` or ``D1:R1,D2:R2,...`` (runs per size) for ``--extrapolate``."""
+    out = []
+    for part in text.split(","):
+        d, _, runs = part.strip().partition(":")
+        try:
+            out.append((int(d), int(runs) if runs else None))
+        except ValueError:
+            raise ValueError(f"extrapolate must look like 24,32,48 or 24:40,32:20; got {text!r}") from None
+    return out
+
+
 def add_arguments(p):
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
@@ -53,6 +65,9 @@ def add_arguments(p):
     p.add_argument("--runs", type=int, default=None,
                    help="override the runs per point (default: the mode's; trained-network figures keep theirs)")
     p.add_argument("--estimate-only", action="store_true", help="print the expected cost and exit")
+    p.add_argument("--extrapolate", type=_sizes, default=None, metavar="D1[:R1],D2[:R2],...",
+                   help="paper 1: simulate every linear-attention point at these d (R runs each, default --runs or "
+                        "10) and judge e_inf against the theory (docs/onelayer/extrapolation.md)")
     add_executor_arguments(p)
 
 
@@ -111,6 +126,14 @@ def run(args) -> int:
         if value is not None and value < 1:
             raise ValueError(f"{name} must be an integer >= 1; got {value}")
     settings = paper.settings_for(args.mode, d=args.d, runs=args.runs)
+    if args.extrapolate:
+        if args.paper != 1:
+            raise ValueError(f"extrapolate is available for --paper 1; got --paper {args.paper}")
+        from iclsym.figures.settings import extrapolated
+
+        default = args.runs if args.runs is not None else 10
+        settings = extrapolated(settings, [d for d, _ in args.extrapolate],
+                                [default if r is None else r for _, r in args.extrapolate])
     names = paper.select(args.only) if args.only else list(paper.FIGURES)
     modules = [importlib.import_module(f"{PAPERS[args.paper]}.{n}") for n in names]
     out = OutputFolder(args.out)
