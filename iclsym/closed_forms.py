@@ -16,11 +16,13 @@ Examples
 >>> f = closed_forms.get("asymptotic.fixed_point")
 >>> print(f.latex)
 F(\\epsilon) = - S \\epsilon - \\tau + 1 + \\frac{\\lambda \\tau}{\\epsilon}
->>> f.symbols["xs"] if "xs" in f.symbols else sorted(f.symbols)
-['S', 'epsilon', 'lambda', 'tau']
->>> f.function.__name__
-'fixed_point_F'
->>> "limits.pole_residue_icl" in closed_forms.names()
+>>> f.symbols                                  # SymPy name -> LaTeX on the page
+{'S': 'S', 'eps': '\\\\epsilon', 'lam': '\\\\lambda', 'tau': '\\\\tau'}
+>>> round(float(f.function(0.5, 2.0, 0.1, 0.4, 0.8)), 12)  # the generated F(eps, tau, lam, x*, S)
+-1.0
+>>> f.expr                                     # rebuilt from its srepr (imports SymPy)
+-S*eps - tau + 1 + lam*tau/eps
+>>> len(closed_forms.names()) > 100
 True
 """
 

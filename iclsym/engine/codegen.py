@@ -203,6 +203,8 @@ class Formula:
         ``"module:name"`` of the generated function that evaluates the formula, if any.
     output : int or None
         Index of the formula in that function's returned tuple (``None``: the whole result).
+    rel : str
+        LaTeX of the relation between the two sides (default ``=``; e.g. ``\\simeq`` for leading terms).
     """
 
     key: str
@@ -211,6 +213,7 @@ class Formula:
     lhs: str = ""
     function: str = ""
     output: int | None = None
+    rel: str = "="
 
 
 def _expr_latex(expr, symbol_names):
@@ -285,7 +288,7 @@ def render_markdown(
     for item in items:
         if isinstance(item, Formula):
             lhs, rhs = formula_latex(item, symbol_names)
-            tex = f"{lhs} = {rhs}" if lhs else rhs
+            tex = f"{lhs} {item.rel} {rhs}" if lhs else rhs
             out += [f"**{item.caption}** (`iclsym.closed_forms.get(\"{page}.{item.key}\")`)", "", "$$", tex, "$$", ""]
             continue
         label, value = item
@@ -339,14 +342,14 @@ def render_forms_module(
             "caption": item.caption,
             "lhs": lhs,
             "rhs": rhs,
-            "latex": f"{lhs} = {rhs}" if lhs else rhs,
+            "latex": f"{lhs} {item.rel} {rhs}" if lhs else rhs,
             "srepr": expr,
             "symbols": syms,
             "function": item.function or None,
             "output": item.output,
         }
     out = header_lines(script_relpath, source_hash)
-    out.append('"""Closed forms of ' + title + " as data (read them with iclsym.closed_forms).\n\n"
+    out.append(f'"""Closed forms of the page {page_name(script_relpath)!r} as data (read them with iclsym.closed_forms).\n\n'
                f"Rendered from {script_relpath} together with derivations/out/{page_name(script_relpath)}.md.\n"
                '"""')
     out += ["", f"PAGE = {page_name(script_relpath)!r}", f"TITLE = {title!r}", "",
