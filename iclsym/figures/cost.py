@@ -60,10 +60,19 @@ def _log_coords(point) -> np.ndarray:
 
 
 def _distance(a, b) -> float:
-    """Distance between two points of a kind: sum of |log| differences; other text options are far apart."""
-    text_a = [v for _, v in a[1:] if isinstance(v, str)]
-    text_b = [v for _, v in b[1:] if isinstance(v, str)]
-    return float(np.abs(_log_coords(a) - _log_coords(b)).sum()) + 100.0 * sum(x != y for x, y in zip(text_a, text_b))
+    """Distance between two points of a kind: sum of |log| differences; other values (text, ``None``,
+    a number against a non-number) are far apart when they differ."""
+    total = 0.0
+    for (_, x), (_, y) in zip(a[1:], b[1:]):
+        if _is_number(x) and _is_number(y):
+            total += float(np.abs(_log_coords((None, ("", x))) - _log_coords((None, ("", y)))).sum())
+        elif x != y:
+            total += 100.0
+    return total
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def estimate_seconds(jobs, store) -> tuple[float, int]:
@@ -90,7 +99,8 @@ def estimate_seconds(jobs, store) -> tuple[float, int]:
             if secs is None or not math.isfinite(secs):
                 continue
             point = _point(kind, {n: row[n] for n in names})
-            measured[point].append((row["d"], secs, _power(kind, row.get("solver"))))
+            # kinds without a dimension coordinate (paper 3's) are timed as they are: d = 1, no scaling
+            measured[point].append((row.get("d", 1), secs, _power(kind, row.get("solver"))))
     by_kind = defaultdict(list)
     for point in measured:
         by_kind[point[0]].append(point)
@@ -106,7 +116,7 @@ def estimate_seconds(jobs, store) -> tuple[float, int]:
         d0 = max(m[0] for m in measured[point])
         at_d0 = [(s, p) for d, s, p in measured[point] if d == d0]
         secs = float(np.median([s for s, _ in at_d0]))
-        total += secs * (job.coords["d"] / d0) ** at_d0[0][1]
+        total += secs * (job.coords.get("d", d0) / d0) ** at_d0[0][1]
     return total, missing
 
 
