@@ -164,7 +164,7 @@ plt.show()
 # %%
 tp = sym.kernel_turning_point()
 show(r"\lambda_c", tp.lam_c)
-print("2 a alpha0 - alpha1 nu at eps = 0 =", tp.margin_eps0_positive, "(positive since x* b < a)")
+show(r"\left.2a\alpha_0 - \alpha_1\nu\right|_{\epsilon=0}", tp.margin_eps0_positive)  # positive since x* b < a
 
 # %% [markdown]
 # Below $\tau = 1$ the turning point can be positive, and then the ordering fails among the small eigenvalues.

@@ -158,5 +158,6 @@ print("time exponent ~", round(-np.polyfit(np.log(t[1:]), np.log(R[1:]), 1)[0], 
 # %%
 nu, beta, E = SE.derive_exponents()
 for k in ("fs_time", "rrs_time", "depth", "width", "context", "full_attention_time", "compute"):
-    print(f"{k:>20s}", E[k])
+    name = k.replace("_", r"\_")
+    show(rf"a_{{\mathrm{{{name}}}}}", E[k])  # R ~ X^(-a) in the resource X named by k
 print(compute_optimal_shape(1.25, 1.0))
