@@ -236,7 +236,8 @@ def pages(source_hash: str) -> dict[str, str]:
         Formula("e_scalar", r"$e_{scalar}$", st.e_scalar, lhs="e_{scalar}", function=f"{gen}:e_scalar"),
         Formula("q", r"$q$", st.q, lhs="q"),
         Formula("e_idg", r"$e_{IDG}$", s.tau * s.q, lhs="e_{IDG}"),
-        ("## Proved identities", "\n".join(f"- {k}: {'yes' if v else 'NO'}" for k, v in checks.items())),
+        ("## Proved identities", "The symbolic checks of `iclsym.onelayer.symbolic.alignment`, by name:\n\n"
+         + "\n".join(f"- `{k}`: {'yes' if v else 'NO'}" for k, v in checks.items())),
         ("## Shape of the kernel", r"$dk/d\lambda$ has a numerator linear in $\lambda$ with negative slope: "
          r"$k$ is unimodal with its maximum at $\lambda_c$; for $\epsilon = 0$ ($\tau > 1$) $\lambda_c < 0$."),
         Formula("dkernel", r"$dk/d\lambda$", kd.form, lhs=r"\frac{dk}{d\lambda}"),
