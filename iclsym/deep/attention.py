@@ -102,7 +102,9 @@ def train_attention(setting: str, D: int, alpha, L: int, steps: int, batch: floa
 
     Examples
     --------
-    >>> out = train_attention("iso", 4, 1.0, 1, 3, 1.0, 0.1, seed=0)    # doctest: +SKIP
+    >>> out = train_attention("iso", 4, 1.0, 1, 3, 1.0, 0.1, seed=0)
+    >>> sorted(out), out["Gamma"].shape, sorted(out["history"])
+    (['Gamma', 'history', 'seconds'], (4, 4), ['gamma', 'risk', 'step'])
     """
     import jax
     import jax.numpy as jnp
