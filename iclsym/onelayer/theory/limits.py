@@ -107,6 +107,22 @@ def _regime(kappa, crit, values):
     return lt if kappa < crit else (gt if kappa > crit else eq)
 
 
+def _at_x_star(name, alpha, kappa, rho):
+    """The generated closed form ``name(alpha, 1/kappa, rho, m*)`` with ``m* = M_kappa(x*)``: on floats
+    when the point is plain (falling back to the vectorised path on a float failure), else validated and
+    vectorised (``tau`` plays no role; it is checked at a harmless value)."""
+    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
+    if s is not None:
+        a, k, r = s
+        ik = 1.0 / k
+        try:
+            return getattr(_sgen, name)(a, ik, r, _m1(x_star(a, r), ik))
+        except _FAIL:
+            pass
+    alpha, _, kappa, rho, _ = check_theory_args(alpha, 2.0, kappa, rho, computable=True)
+    return getattr(_gen, name)(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
+
+
 def ridgeless(alpha, tau, kappa, rho):
     """Ridgeless ``(e_ICL, e_IDG)`` from the derived closed forms (docs/onelayer/asymptotic-theory.md).
 
@@ -227,16 +243,7 @@ def pole_residue(alpha, kappa, rho):
     >>> bool(c_icl > c_idg > 0)
     True
     """
-    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
-    if s is not None:
-        a, k, r = s
-        ik = 1.0 / k
-        try:
-            return _sgen.pole_residue(a, ik, r, _m1(x_star(a, r), ik))
-        except _FAIL:
-            pass
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho, computable=True)
-    return _gen.pole_residue(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
+    return _at_x_star("pole_residue", alpha, kappa, rho)
 
 
 def peak_coefficient(alpha, kappa, rho):
@@ -249,16 +256,7 @@ def peak_coefficient(alpha, kappa, rho):
     >>> bool(a > 0 and c > 0)
     True
     """
-    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
-    if s is not None:
-        a, k, r = s
-        ik = 1.0 / k
-        try:
-            return _sgen.peak_coefficient(a, ik, r, _m1(x_star(a, r), ik))
-        except _FAIL:
-            pass
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 1.0, kappa, rho, computable=True)
-    return _gen.peak_coefficient(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
+    return _at_x_star("peak_coefficient", alpha, kappa, rho)
 
 
 def tau_inf(alpha, kappa, rho):
@@ -270,16 +268,7 @@ def tau_inf(alpha, kappa, rho):
     >>> bool(np.isclose(e_icl, e_idg))
     True
     """
-    s = _plain(alpha=alpha, kappa=kappa, rho=rho)
-    if s is not None:
-        a, k, r = s
-        ik = 1.0 / k
-        try:
-            return _sgen.tau_inf(a, ik, r, _m1(x_star(a, r), ik))
-        except _FAIL:
-            pass
-    alpha, _, kappa, rho, _ = check_theory_args(alpha, 2.0, kappa, rho, computable=True)
-    return _gen.tau_inf(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
+    return _at_x_star("tau_inf", alpha, kappa, rho)
 
 
 def alpha_inf_tau_inf(kappa, rho):
