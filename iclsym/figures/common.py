@@ -20,6 +20,27 @@ __all__ = [
 
 
 
+def select_figures(items, figures, paper) -> list[str]:
+    """Figure-module names from ``--only`` items: a module's name or its number without ``fig``.
+
+    >>> select_figures(["2", "fig1", "context"], ("fig1", "fig2", "context"), 2)
+    ['context', 'fig1', 'fig2']
+    >>> select_figures(["5"], ("fig1", "fig6c"), 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: only must list paper-3 figures among 1, 6c; got '5'
+    """
+    names = set()
+    for item in items:
+        key = str(item).strip().lower()
+        name = next((n for n in (key, f"fig{key}") if n in figures), None)
+        if name is None:
+            allowed = ", ".join(f.removeprefix("fig") for f in figures)
+            raise ValueError(f"only must list paper-{paper} figures among {allowed}; got {item!r}")
+        names.add(name)
+    return sorted(names)
+
+
 def mean_se(values) -> tuple[float, float, int]:
     """Mean, standard error of the mean and count of the finite values.
 

@@ -30,13 +30,9 @@ def select(items) -> list[str]:
     >>> select(["2", "fig1"])
     ['fig1', 'fig2']
     """
-    names = set()
-    for item in items:
-        part = str(item).strip().lower().removeprefix("fig")
-        if f"fig{part}" not in FIGURES:
-            raise ValueError(f"only must list paper-1 figures among 1, 2, 3, 4, 5, 6; got {item!r}")
-        names.add(f"fig{part}")
-    return sorted(names)
+    from iclsym.figures.common import select_figures
+
+    return select_figures(items, FIGURES, 1)
 
 
 def settings_for(mode: str, d=None, runs=None):

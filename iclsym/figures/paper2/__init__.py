@@ -23,10 +23,14 @@ __all__ = ["FIGURES", "TITLE", "PREFIX", "REPORT", "select", "settings_for", "de
 
 
 def select(items) -> list[str]:
-    """Module names from ``--only`` items (``1``, ``fig1``, ``context`` ...)."""
-    from iclsym.figures.paper2.report import normalise_only
+    """Module names from ``--only`` items (``1``, ``fig1``, ``context`` ...).
 
-    return normalise_only(items)
+    >>> select(["fig1", "6", "context"])
+    ['context', 'fig1', 'fig6']
+    """
+    from iclsym.figures.common import select_figures
+
+    return select_figures(items, FIGURES, 2)
 
 
 def settings_for(mode: str, d=None, runs=None):

@@ -10,31 +10,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-__all__ = ["NAMES", "normalise_only", "write_report", "spearman_lines"]
-
-#: figure modules of paper 2 by the names ``--only`` accepts
-NAMES = {"1": "fig1", "2": "fig2", "3": "fig3", "4": "fig4", "6": "fig6", "fig1": "fig1", "fig2": "fig2",
-         "fig3": "fig3", "fig4": "fig4", "fig6": "fig6", "context": "context", "optimal": "optimal"}
-
-
-def normalise_only(names) -> list[str]:
-    """Module names from ``--only`` items (numbers or names).
-
-    >>> normalise_only(["fig1", "6", "context"])
-    ['context', 'fig1', 'fig6']
-    >>> normalise_only(["5"])
-    Traceback (most recent call last):
-    ...
-    ValueError: only must list paper-2 figures among 1, 2, 3, 4, 6, context, optimal; got '5'
-    """
-    out = set()
-    for n in names:
-        key = str(n).strip().lower()
-        if key not in NAMES:
-            raise ValueError(f"only must list paper-2 figures among 1, 2, 3, 4, 6, context, optimal; got {n!r}")
-        out.add(NAMES[key])
-    return sorted(out)
-
+__all__ = ["write_report", "spearman_lines"]
 
 def _fmt(x, digits=4):
     if x is None or (isinstance(x, float) and math.isnan(x)):

@@ -31,13 +31,9 @@ def select(items) -> list[str]:
     >>> select(["6", "fig1"])
     ['fig1', 'fig6']
     """
-    names = set()
-    for item in items:
-        part = str(item).strip().lower().removeprefix("fig")
-        if f"fig{part}" not in FIGURES:
-            raise ValueError(f"only must list paper-3 figures among 1-9 and 6c; got {item!r}")
-        names.add(f"fig{part}")
-    return sorted(names)
+    from iclsym.figures.common import select_figures
+
+    return select_figures(items, FIGURES, 3)
 
 
 def settings_for(mode: str, d=None, runs=None):
