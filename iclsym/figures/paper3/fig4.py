@@ -16,7 +16,7 @@ import numpy as np
 
 from iclsym.figures.paper3.common import deep_job, rows
 
-__all__ = ["jobs", "points", "plot", "PARAMS"]
+__all__ = ["jobs", "points", "plot", "PARAMS", "rrs_coords", "rrs_histories"]
 
 KIND = "deep_train"
 PARAMS = {"nu": 1.5, "beta": 1.0, "betas": (0.5, 1.0, 2.0, 4.0), "land_Ls": (1, 2, 4, 8, 16, 32, 64), "D_theory": 4096}
@@ -27,13 +27,14 @@ def lr_for(L: int) -> float:
     return 0.5 * L
 
 
-def _coords(s, L):
+def rrs_coords(s, L, tied=True):
+    """Coordinates of an RRS SGD job at depth ``L`` (tied or untied layers; Figs. 4C and 8)."""
     return dict(setting="rrs", alpha="inf", L=int(L), D=s.D_rrs, steps=s.steps_rrs, batch=2.0, lr=lr_for(L),
                 queries="inf", decay=0.0, record=max(1, s.steps_rrs // 30), nu=PARAMS["nu"], beta=PARAMS["beta"],
-                tied=True, n_eval=0)
+                tied=bool(tied), n_eval=0)
 
 
-def jobs(settings) -> list:
+def jobs(settings, tied=True) -> list:
     """RRS training jobs, one per depth.
 
     Examples
@@ -42,11 +43,12 @@ def jobs(settings) -> list:
     >>> len(jobs(tiny()))
     2
     """
-    return [deep_job(KIND, _coords(settings, L), run=r, base_seed=settings.base_seed)
+    return [deep_job(KIND, rrs_coords(settings, L, tied), run=r, base_seed=settings.base_seed)
             for L in settings.rrs_Ls for r in range(settings.runs)]
 
 
-def _hist(store, s, L, tied=True):
+def rrs_histories(store, s, L, tied=True):
+    """The recorded training histories of the RRS jobs at depth ``L``."""
     rs = rows(store, KIND, setting="rrs", D=s.D_rrs, steps=s.steps_rrs, L=L, tied=tied)
     return [json.loads(r["history"]) for r in rs if r.get("history")]
 
@@ -68,7 +70,7 @@ def points(store, settings) -> list[dict]:
     lam, om = power_law_spectrum(s.D_rrs, PARAMS["nu"], PARAMS["beta"])
     out = []
     for L in s.rrs_Ls:
-        hs = _hist(store, s, L)
+        hs = rrs_histories(store, s, L)
         if not hs:
             continue
         m = float(np.mean([np.mean(h["risk"][-3:]) for h in hs]))
@@ -126,7 +128,7 @@ def plot(store, settings, out_dir) -> list:
         _, R = rrs_flow(tc, lam, om, L)
         ax_c.plot(tc[1:], R[1:], color=col, lw=1.4, label=f"$L={L}$")
         ax_c.axhline(rrs_optimal_inf(lam, om, L)[1], color=col, ls=":", lw=1)
-        for h in _hist(store, s, L)[:1]:
+        for h in rrs_histories(store, s, L)[:1]:
             st = np.asarray(h["step"][1:])
             ax_c.plot(flow_time(st, lr_for(L), "rrs", s.D_rrs), h["risk"][1:], "o", color=col, ms=3)
     ax_c.set_xscale("log")

@@ -11,27 +11,16 @@ tied floor) -- see ``docs/deep/errors.md``.  A: loss vs time (points) against th
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from iclsym.figures.paper3.common import deep_job, rows
+from iclsym.figures.paper3 import fig4
 from iclsym.figures.paper3.fig4 import PARAMS as P4
-from iclsym.figures.paper3.fig4 import lr_for
 
 __all__ = ["jobs", "points", "plot"]
 
-KIND = "deep_train"
-
-
-def _coords(s, L):
-    return dict(setting="rrs", alpha="inf", L=int(L), D=s.D_rrs, steps=s.steps_rrs, batch=2.0, lr=lr_for(L),
-                queries="inf", decay=0.0, record=max(1, s.steps_rrs // 30), nu=P4["nu"], beta=P4["beta"],
-                tied=False, n_eval=0)
-
 
 def jobs(settings) -> list:
-    """Untied RRS training jobs, one per depth.
+    """Untied RRS training jobs, one per depth (the jobs of Fig. 4C with untied layers).
 
     Examples
     --------
@@ -39,13 +28,11 @@ def jobs(settings) -> list:
     >>> len(jobs(tiny()))
     2
     """
-    return [deep_job(KIND, _coords(settings, L), run=r, base_seed=settings.base_seed)
-            for L in settings.rrs_Ls for r in range(settings.runs)]
+    return fig4.jobs(settings, tied=False)
 
 
 def _hist(store, s, L):
-    rs = rows(store, KIND, setting="rrs", D=s.D_rrs, steps=s.steps_rrs, L=L, tied=False)
-    return [json.loads(r["history"]) for r in rs if r.get("history")]
+    return fig4.rrs_histories(store, s, L, tied=False)
 
 
 def points(store, settings) -> list[dict]:
@@ -79,7 +66,7 @@ def plot(store, settings, out_dir) -> list:
     cmap = matplotlib.colormaps["viridis"]
     lam, om = power_law_spectrum(s.D_rrs, P4["nu"], P4["beta"])
     fig, (ax_a, ax_b) = new_figure(2)
-    T = max(flow_time(s.steps_rrs, lr_for(L), "rrs", s.D_rrs) for L in s.rrs_Ls)
+    T = max(flow_time(s.steps_rrs, fig4.lr_for(L), "rrs", s.D_rrs) for L in s.rrs_Ls)
     t = np.concatenate([[0.0], np.geomspace(1e-2, 3 * T, s.dense // 3)])
     for i, L in enumerate(s.rrs_Ls):
         col = cmap(i / len(s.rrs_Ls))
@@ -87,7 +74,7 @@ def plot(store, settings, out_dir) -> list:
         ax_a.plot(t[1:], R[1:], color=col, lw=1.4, label=f"$L={L}$")
         ax_b.plot(t[1:], g[1:], color=col, lw=1.4, label=f"$L={L}$")
         for h in _hist(store, s, L)[:1]:
-            st = flow_time(np.asarray(h["step"][1:]), lr_for(L), "rrs", s.D_rrs)
+            st = flow_time(np.asarray(h["step"][1:]), fig4.lr_for(L), "rrs", s.D_rrs)
             ax_a.plot(st, h["risk"][1:], "o", color=col, ms=3)
             gl = np.asarray(h["gamma_l"][1:])
             for l in range(gl.shape[1]):
