@@ -73,6 +73,7 @@ def points(store, settings, arch, figure) -> list:
     cur = curves(store, settings, arch)
     if not cur:
         return []
+    figure = "3." + figure.removeprefix("fig")  # the report's figure column, as the other paper-3 rows
     rows = []
     for L, c in sorted(cur.items()):
         m, se, runs = mean_se(c["loss"][:, -1])

@@ -15,7 +15,7 @@ import numpy as np
 from iclsym.figures.common import mean_se
 from iclsym.sweep.grids import Job
 
-__all__ = ["deep_job", "rows", "group", "curve"]
+__all__ = ["deep_job", "rows", "histories", "group", "curve"]
 
 
 def deep_job(kind: str, coords: dict, run: int = 0, base_seed: int = 2510) -> Job:
@@ -45,6 +45,22 @@ def rows(store, kind: str, **where) -> list[dict]:
         if all(_eq(r.get(k), v) for k, v in where.items()):
             out.append(r)
     return out
+
+
+def histories(store, kind: str, **where) -> list[dict]:
+    """The recorded training histories (decoded JSON) of the rows of ``kind`` matching ``where``.
+
+    Examples
+    --------
+    >>> from iclsym.sweep import ResultStore
+    >>> histories(ResultStore(":memory:"), "deep_train", L=1)
+    []
+    """
+    return _decoded(rows(store, kind, **where))
+
+
+def _decoded(rs) -> list[dict]:
+    return [json.loads(r["history"]) for r in rs if r.get("history")]
 
 
 def _eq(a, b):
@@ -79,7 +95,7 @@ def curve(rs, field="risk"):
     >>> curve([{"history": h}, {"history": h}])
     (array([ 0, 10]), array([1. , 0.5]))
     """
-    hs = [json.loads(r["history"]) for r in rs if r.get("history")]
+    hs = _decoded(rs)
     if not hs:
         return np.zeros(0, int), np.zeros(0)
     steps = np.asarray(hs[0]["step"])

@@ -11,11 +11,9 @@ SGD time map: ``t = lr D steps/2`` (per-mode parameters, :func:`iclsym.deep.dyna
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from iclsym.figures.paper3.common import deep_job, rows
+from iclsym.figures.paper3.common import deep_job, histories
 
 __all__ = ["jobs", "points", "plot", "PARAMS"]
 
@@ -48,8 +46,7 @@ def jobs(settings) -> list:
 
 
 def _hist(store, s, L):
-    rs = rows(store, KIND, setting="fs", D=s.D_fs, steps=s.steps_fs, L=L)
-    return [json.loads(r["history"]) for r in rs if r.get("history")]
+    return histories(store, KIND, setting="fs", D=s.D_fs, steps=s.steps_fs, L=L)
 
 
 def points(store, settings) -> list[dict]:

@@ -10,11 +10,9 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from iclsym.figures.paper3.common import deep_job, rows
+from iclsym.figures.paper3.common import deep_job, histories
 
 __all__ = ["jobs", "points", "plot", "PARAMS", "rrs_coords", "rrs_histories"]
 
@@ -49,8 +47,7 @@ def jobs(settings, tied=True) -> list:
 
 def rrs_histories(store, s, L, tied=True):
     """The recorded training histories of the RRS jobs at depth ``L``."""
-    rs = rows(store, KIND, setting="rrs", D=s.D_rrs, steps=s.steps_rrs, L=L, tied=tied)
-    return [json.loads(r["history"]) for r in rs if r.get("history")]
+    return histories(store, KIND, setting="rrs", D=s.D_rrs, steps=s.steps_rrs, L=L, tied=tied)
 
 
 def points(store, settings) -> list[dict]:

@@ -14,11 +14,9 @@ part of this linear theory.)
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from iclsym.figures.paper3.common import deep_job, rows
+from iclsym.figures.paper3.common import deep_job, histories
 
 __all__ = ["jobs", "points", "plot", "PARAMS"]
 
@@ -62,8 +60,7 @@ def _theory(panel, s, t):
 
 def _hist(store, s, panel):
     p = PARAMS[panel]
-    rs = rows(store, KIND, setting=p["setting"], D=s.D_att, steps=s.steps_att, alpha=p["alpha"])
-    return [json.loads(r["history"]) for r in rs if r.get("history")]
+    return histories(store, KIND, setting=p["setting"], D=s.D_att, steps=s.steps_att, alpha=p["alpha"])
 
 
 def points(store, settings) -> list[dict]:

@@ -9,11 +9,9 @@ points: SGD (step ``eta D`` with ``eta = 0.02``).
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from iclsym.figures.paper3.common import deep_job, rows
+from iclsym.figures.paper3.common import deep_job, histories
 
 __all__ = ["jobs", "points", "plot", "PARAMS"]
 
@@ -51,8 +49,7 @@ def jobs(settings) -> list:
 
 
 def _hist(store, s, c):
-    rs = rows(store, KIND, setting="iso", L=1, D=s.D_sgd, steps=s.steps_sgd, lr=PARAMS["eta"], **c)
-    return [json.loads(r["history"]) for r in rs if r.get("history")]
+    return histories(store, KIND, setting="iso", L=1, D=s.D_sgd, steps=s.steps_sgd, lr=PARAMS["eta"], **c)
 
 
 def points(store, settings) -> list[dict]:
