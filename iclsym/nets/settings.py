@@ -74,6 +74,8 @@ class NetSettings:
     p3_lr: float
     p3_evals: int
     p3_runs: int
+    #: paper 2, Fig. 3: pretraining contexts "fixed" (n = tau d^2, reused) or "fresh" (new every step, bank tasks)
+    p2_contexts: str = "fixed"
     base_seed: int = 2405
     alpha: float = 1.0
     rho: float = 0.01
