@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"  # changes whenever behaviour does; CHANGELOG.md and CITATION.cff follow it
 
 # public name -> module that defines it
 _EXPORTS = {

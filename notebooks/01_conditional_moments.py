@@ -28,8 +28,10 @@
 import os
 import time
 
+import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
+from IPython.display import Math, display
 
 from iclsym.onelayer.symbolic import lemma1 as moments, reduction
 from iclsym.engine import tensornet as tn
@@ -40,17 +42,8 @@ S = moments.symbols()
 
 
 def show(label, tex):
-    """Display a formula (as LaTeX in Jupyter, as text in a script run)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import Math, display
-
-        if get_ipython() is not None:
-            display(Math(rf"\text{{{label}}}:\quad {tex}"))
-            return
-    except ImportError:
-        pass
-    print(f"{label}:  {tex}")
+    """Display ``label: formula`` as rendered LaTeX (``tex`` is a LaTeX string)."""
+    display(Math(rf"{label} = {tex}"))
 
 
 # %% [markdown]
@@ -76,7 +69,7 @@ def show(label, tex):
 t0 = time.perf_counter()
 q = moments.q_scalar()
 qq = moments.lemma1_expect(q * q)
-show("E[q^2 | w]", moments.tensor_latex(qq))
+show(r"E[q^2 \mid w]", moments.tensor_latex(qq))
 assert sp.simplify(qq.data[()] - (1 + 2 / S.ell) * (S.sigma2 + S.rho) ** 2) == 0
 
 # the same number by hand from the two partitions
@@ -89,11 +82,11 @@ assert sp.simplify(by_hand - qq.data[()]) == 0
 
 # %%
 M = moments.derive_moments()
-show("E[s | w]", moments.tensor_latex(M.s, ("a",)))
-show("E[q | w]", moments.tensor_latex(M.q))
-show("E[s s^T | w]", moments.tensor_latex(M.ss, ("a", "b")))
-show("E[s q | w]", moments.tensor_latex(M.sq, ("a",)))
-show("E[q^2 | w]", moments.tensor_latex(M.qq))
+show(r"E[s \mid w]", moments.tensor_latex(M.s, ("a",)))
+show(r"E[q \mid w]", moments.tensor_latex(M.q))
+show(r"E[s s^\top \mid w]", moments.tensor_latex(M.ss, ("a", "b")))
+show(r"E[s q \mid w]", moments.tensor_latex(M.sq, ("a",)))
+show(r"E[q^2 \mid w]", moments.tensor_latex(M.qq))
 
 # %% [markdown]
 # The $1/\ell$ corrections come from the diagonal terms $i = j$ of the double sums. For
@@ -105,7 +98,7 @@ show("E[q^2 | w]", moments.tensor_latex(M.qq))
 # %%
 x0 = tn.x("c", "a") * tn.x("c", "b") * moments.label("c") * moments.label("c")
 diag = moments.lemma1_expect(x0)
-show("E[y^2 x x^T | w] (one token)", moments.tensor_latex(diag, ("a", "b")))
+show(r"E[y^2 x x^\top \mid w]\ \text{(one token)}", moments.tensor_latex(diag, ("a", "b")))
 
 # %% [markdown]
 # ## 3. Label-feature and feature-feature moments
@@ -116,8 +109,8 @@ show("E[y^2 x x^T | w] (one token)", moments.tensor_latex(diag, ("a", "b")))
 # The engine derives the four-index tensors and we compare them with these factorised forms.
 
 # %%
-show("E[y H_Z | w], s block", moments.tensor_latex(M.yH_s, ("a", "b")))
-show("E[y H_Z | w], q column", moments.tensor_latex(M.yH_q, ("a",)))
+show(r"E[y H_Z \mid w],\ s\text{ block}", moments.tensor_latex(M.yH_s, ("a", "b")))
+show(r"E[y H_Z \mid w],\ q\text{ column}", moments.tensor_latex(M.yH_q, ("a",)))
 for name, ok in moments.structure_checks().items():
     print(f"{'OK ' if ok else 'FAIL'} {name}")
     assert ok
@@ -133,10 +126,10 @@ for name, ok in moments.structure_checks().items():
 # $T_{GRG} = \operatorname{tr}(GRG^\top)/d$, $T_{gG\mu} = g^\top G\mu/d$, $T_{gg} = |g|^2/d$.
 
 # %%
-show("E[err^2 | w, h]", moments.tensor_latex(moments.conditional_error_given_h()))
+show(r"E[(y_{\ell+1} - \langle\Gamma, H_Z\rangle)^2 \mid w, h]", moments.tensor_latex(moments.conditional_error_given_h()))
 e = moments.error_functional()
 coeffs = moments.error_coefficients()
-show("e(Gamma; mu, R)", moments.join_latex([(coeffs[0], "")] + [(c, moments.latex(T)) for c, T in zip(coeffs[1:], S.T)]))
+show(r"e(\Gamma; \mu, R)", moments.join_latex([(coeffs[0], "")] + [(c, moments.latex(T)) for c, T in zip(coeffs[1:], S.T)]))
 
 # the direct expansion of (y - <Gamma, H_Z>)^2 gives the same functional
 direct = moments._as_T(moments.average_over_tasks(moments.error_given_task_direct()))
@@ -153,8 +146,8 @@ c = sp.Symbol("c")
 T = dict(zip(S.T, [c, 0, c**2, c**2, 0, 0]))
 e_scalar = sp.factor(e.subs(T).subs(S.sigma2, 1))
 c_opt = sp.solve(sp.diff(e_scalar, c), c)[0]
-show("e([cI|0]) (ICL, sphere)", sp.latex(e_scalar))
-show("optimal c", sp.latex(sp.factor(c_opt)))
+show(r"e([cI \mid 0])\ \text{(ICL, sphere)}", sp.latex(e_scalar))
+show(r"c^*", sp.latex(sp.factor(c_opt)))
 
 # %% [markdown]
 # ## 5. Gaussian tasks
@@ -163,10 +156,10 @@ show("optimal c", sp.latex(sp.factor(c_opt)))
 # engine pairs $w$ as well; against the sphere the only change is an extra term in $c_{gg}$:
 
 # %%
-show("extra c_gg (Gaussian tasks)", moments.latex(moments.gaussian_task_correction()))
+show(r"\Delta c_{gg}\ \text{(Gaussian tasks)}", moments.latex(moments.gaussian_task_correction()))
 w_sq = tn.vec("w", "a") * tn.vec("w", "a") * (1 / S.d)
 E_sigma4 = moments.lemma1_expect(w_sq * w_sq, tasks="gaussian").data[()]
-show("E sigma^4", sp.latex(sp.factor(E_sigma4)))
+show(r"E\,\sigma^4", sp.latex(sp.factor(E_sigma4)))
 print(f"symbolic derivation time so far: {time.perf_counter() - t0:.2f} s")
 
 # %% [markdown]
@@ -219,6 +212,14 @@ for d, ell, name, mean, theory, z in rows:
 # exact finite-d formulas: no 1/d allowance; 4 SE per check
 assert all(abs(r[-1]) < 4 for r in rows), "a Monte Carlo check is off by more than 4 SE"
 
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.bar(range(len(rows)), [r[-1] for r in rows], color=[f"C{[3, 6, 10].index(r[0])}" for r in rows])
+ax.axhspan(-2, 2, color="0.9", zorder=0)
+ax.set_xticks(range(len(rows)), [f"{r[2]} (d={r[0]})" for r in rows], rotation=70, fontsize=7)
+ax.set_ylabel("z = (MC mean - theory) / SE")
+ax.set_title("Lemma 1 moments and error: Monte Carlo vs exact formulas")
+plt.show()
+
 # %% [markdown]
 # ## 7. Where $\langle\Gamma, H_Z\rangle$ comes from
 #
@@ -234,4 +235,4 @@ assert all(abs(r[-1]) < 4 for r in rows), "a Monte Carlo check is off by more th
 red = reduction.derive_reduction(2, 2)
 print("y_hat - <Gamma, H_Z> - residual =", red.difference)
 print("weights that never enter:", sorted(red.unused))
-show("Gamma (d = 2)", sp.latex(red.gamma))
+show(r"\Gamma\ (d = 2)", sp.latex(red.gamma))

@@ -5,6 +5,10 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -27,9 +31,11 @@
 # %%
 import os
 
+import matplotlib.pyplot as plt
 import mpmath
 import numpy as np
 import sympy as sp
+from IPython.display import Markdown, Math, display
 
 from iclsym.onelayer.symbolic.asymptotic import (
     e_icl_ridge,
@@ -44,6 +50,13 @@ from iclsym.engine.stieltjes import mp_quadratic, stieltjes_mp, stieltjes_mp_der
 
 FAST = os.environ.get("ICLSYM_FAST", "0") == "1"
 z, kappa, M = sp.symbols("z kappa M", positive=True)
+TEX = {}  # LaTeX names of the placeholder symbols M(x*), M'(x*), M(nu), M'(nu) (filled below)
+
+
+def show(label, expr):
+    """Display ``label = expr`` as rendered LaTeX (``expr``: a SymPy object or a LaTeX string)."""
+    body = expr if isinstance(expr, str) else sp.latex(expr, symbol_names=TEX)
+    display(Math(rf"{label} = {body}"))
 
 # %% [markdown]
 # ## 1. The Marchenko–Pastur transform
@@ -55,10 +68,10 @@ z, kappa, M = sp.symbols("z kappa M", positive=True)
 
 # %%
 Mk = stieltjes_mp(z, kappa)
-display_M = sp.Eq(sp.Symbol("M_kappa(z)"), Mk)
-print(display_M)
+show(r"M_\kappa(z)", Mk)
 assert sp.simplify(mp_quadratic(Mk, z, kappa)) == 0
-print("M'(z) =", sp.simplify(stieltjes_mp_derivative(M, z, kappa)), " (implicit differentiation, in terms of M)")
+# implicit differentiation of the quadratic, in terms of M = M_kappa(z)
+show(r"M_\kappa'(z)", sp.simplify(stieltjes_mp_derivative(M, z, kappa)))
 
 # %% [markdown]
 # Behaviour at $z\to0$: an atom $1-\kappa$ at 0 when $\kappa<1$; $z^{-1/2}$ at $\kappa=1$;
@@ -68,7 +81,7 @@ print("M'(z) =", sp.simplify(stieltjes_mp_derivative(M, z, kappa)), " (implicit 
 for kv in (sp.Rational(1, 2), sp.Integer(1), sp.Integer(3)):
     expr = stieltjes_mp(z, kv)
     lead = sp.limit(z * expr, z, 0, "+"), sp.limit(sp.sqrt(z) * expr, z, 0, "+"), sp.limit(expr, z, 0, "+")
-    print(f"kappa = {kv}:  lim z M = {lead[0]},  lim sqrt(z) M = {lead[1]},  lim M = {lead[2]}")
+    show(rf"\kappa = {sp.latex(kv)}:\quad \lim_{{z\to0^+}} \big(z M,\ \sqrt z M,\ M\big)", sp.Tuple(*lead))
 
 # %% [markdown]
 # Off the axis the branch is the Herglotz one ($\operatorname{Im}M<0$ for $\operatorname{Im}z>0$) when the
@@ -99,13 +112,14 @@ def Msym(a, j):
     if key not in names:
         base = "M_x" if key[0] == 0 else "S"
         names[key] = sp.Symbol(base + "'" * j)
+        TEX[names[key]] = {"M_x": "m^*", "S": "S"}[base] + r"'" * j
     return names[key]
 
 
 S, Sp = Msym(xs + eps, 0), Msym(xs + eps, 1)
-print("(1/d) tr R (R+nu)^-1        =", mp_trace(t / (t + xs + eps), t, kappa, Msym))
-print("(1/d) tr R^2 (R+nu)^-2      =", mp_trace(t**2 / (t + xs + eps) ** 2, t, kappa, Msym))
-print("(1/d) tr Sigma (Sigma+eps)^-2 =", mp_trace((t + xs) / (t + xs + eps) ** 2, t, kappa, Msym))
+show(r"\tfrac1d\operatorname{tr}\hat R(\hat R+\nu)^{-1}", mp_trace(t / (t + xs + eps), t, kappa, Msym))
+show(r"\tfrac1d\operatorname{tr}\hat R^2(\hat R+\nu)^{-2}", mp_trace(t**2 / (t + xs + eps) ** 2, t, kappa, Msym))
+show(r"\tfrac1d\operatorname{tr}\Sigma(\Sigma+\epsilon)^{-2}", mp_trace((t + xs) / (t + xs + eps) ** 2, t, kappa, Msym))
 
 # %% [markdown]
 # ## 3. Gaussian equivalence and the fixed point
@@ -125,7 +139,8 @@ print("(1/d) tr Sigma (Sigma+eps)^-2 =", mp_trace((t + xs) / (t + xs + eps) ** 2
 # %%
 fp = fixed_point_deterministic_equivalent(xs, tau, lam, eps, t, kappa, Msym)
 F = fixed_point_F(eps, tau, lam, xs, S)
-print("deterministic equivalent - eps F(eps) =", sp.simplify(fp - eps * F))
+show(r"F(\epsilon)", F)
+show(r"\text{deterministic equivalent} - \epsilon F(\epsilon)", sp.simplify(fp - eps * F))
 
 # %% [markdown]
 # **Branch rule.**  $\epsilon M(x^*+\epsilon)=\int\frac{\epsilon}{t+x^*+\epsilon}d\mu$ increases strictly
@@ -159,7 +174,8 @@ nu = xs + eps
 gamma = t / (t + nu)
 lhs = (1 - gamma) ** 2 * t + xs * gamma**2
 rhs = xs * t / (t + xs) + eps**2 * t**2 / ((t + xs) * (t + nu) ** 2)  # sigma_eff^2 - rho, + bias
-print("integrand identity N:", sp.simplify(lhs - rhs) == 0)
+assert sp.simplify(lhs - rhs) == 0
+show(r"(1-\gamma)^2 t + x^*\gamma^2", sp.factor(rhs))
 
 # %% [markdown]
 # Reduced to $S=M(\nu)$ and $S'=M'(\nu)$: the ICL law reproduces the paper's $e_{ICL}$, and the IDG law gives
@@ -169,11 +185,11 @@ print("integrand identity N:", sp.simplify(lhs - rhs) == 0)
 e_icl_de = error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, Msym, test="icl")
 e_idg_de = error_deterministic_equivalent(xs, rho, tau, eps, t, kappa, Msym, test="idg")
 e_icl_paper, c_e = e_icl_ridge(xs, rho, tau, eps, S, Sp)
-print("e_ICL(deterministic equivalent) - e_ICL(paper) =", sp.simplify(e_icl_de - e_icl_paper))
-print("e_IDG(deterministic equivalent) + tau c_e       =", sp.simplify(e_idg_de + tau * c_e))
-print("M(x*) appears in e_IDG?", Msym(xs, 0) in sp.simplify(e_idg_de).free_symbols)
+show(r"e_{ICL}^{\text{det. equiv.}} - e_{ICL}^{\text{paper}}", sp.simplify(e_icl_de - e_icl_paper))
+show(r"e_{IDG}^{\text{det. equiv.}} + \tau c_e", sp.simplify(e_idg_de + tau * c_e))
+assert Msym(xs, 0) not in sp.simplify(e_idg_de).free_symbols  # e_IDG does not involve M(x*)
 e_idg_closed = sp.factor(sp.simplify(e_idg_de))
-print("e_IDG =", e_idg_closed)
+show(r"e_{IDG}", e_idg_closed)
 
 # %% [markdown]
 # ## 5. Limits
@@ -182,7 +198,8 @@ print("e_IDG =", e_idg_closed)
 
 # %%
 S_inf = 1 / (1 + nu)
-print("kappa = inf: e_ICL - e_IDG =", sp.simplify(e_icl_ridge(xs, rho, tau, eps, S_inf, -S_inf**2)[0] - e_idg_ridge(xs, rho, tau, eps, S_inf, -S_inf**2)))
+show(r"\left.e_{ICL} - e_{IDG}\right|_{\kappa=\infty}",
+     sp.simplify(e_icl_ridge(xs, rho, tau, eps, S_inf, -S_inf**2)[0] - e_idg_ridge(xs, rho, tau, eps, S_inf, -S_inf**2)))
 
 # %% [markdown]
 # **$\lambda\to0^+$, $\tau>1$**: $\epsilon\to0$ ($\epsilon\sim\tau\lambda/(\tau-1)$).  At $\epsilon=0$,
@@ -199,7 +216,7 @@ sq = sp.sqrt(b**2 + 4 * x_a / kappa)
 above_idg = tg.e_idg_above.xreplace({sq: 2 / m - b})
 quad = sp.expand((x_a / kappa * m**2 + (x_a + 1 - 1 / kappa) * m - 1) * alpha * kappa)
 diff = sp.together(e_idg_ridge(x_a, rho, tau, 0, m, Spm) - above_idg)
-print("tau > 1 IDG: remainder mod the quadratic =", sp.expand(sp.prem(sp.numer(diff), quad, m)))
+show(r"\tau > 1:\ e_{IDG}\text{ remainder modulo the MP quadratic}", sp.expand(sp.prem(sp.numer(diff), quad, m)))
 
 # %% [markdown]
 # **$\lambda\to0^+$, $\tau<1$**: the root tends to $\epsilon_0=(1-\tau)x^*/(\tau\mu^*)$ with
@@ -220,7 +237,8 @@ for _ in range(10 if FAST else 60):
         ref = (design.ridgeless_e_icl_below(*args), design.ridgeless_e_idg_below(*args), design.ridgeless_eps0(*args))
     got = tmp.errors(a_, t_, k_, r_, 0, dps=50)[:2] + (tmp.solve_eps(a_, t_, k_, r_, 0, dps=50),)
     worst = max(worst, max(abs(g - r) / r for g, r in zip(got, ref)))
-print("tau < 1, lam = 0: max relative difference to the paper's formulas at 50 digits:", mpmath.nstr(worst, 3))
+display(Markdown(f"$\\tau < 1$, $\\lambda = 0$: largest relative difference to the paper's formulas at 50 digits: "
+                 f"${mpmath.nstr(worst, 3)}$"))
 with mpmath.workdps(60):
     for tau_ in (0.5, 2.0):
         e0 = tmp.errors(3, tau_, 0.6, 0.1, 0, dps=60)
@@ -259,9 +277,29 @@ from iclsym.onelayer.simulation import simulate  # noqa: E402
 
 d = 24 if FAST else 64
 runs = 2 if FAST else 4
+sims = {}
 for p in [(2, 0.5, 0.5, 0.1, 0.1), (2, 2.0, 0.5, 0.1, 0.1), (2, 0.5, 2.0, 0.1, 1.0), (2, 2.0, 2.0, 0.1, 1.0)]:
     s = simulate(*p, d, runs=runs, seed=1, progress=False)
     r0 = s["runs"][0]
     th = errors(r0["alpha_eff"], r0["tau_eff"], r0["kappa_eff"], p[3], p[4])
+    sims[p] = s
     print(f"{p}: d = {d}: e_IDG sim {s['e_idg_mean']:.4f} ± {s['e_idg_se']:.4f}  theory {float(th[1]):.4f}   "
           f"e_ICL sim {s['e_icl_mean']:.4f} ± {s['e_icl_se']:.4f}  theory {float(th[0]):.4f}")
+
+# %% [markdown]
+# The same points on the theory curves in $\tau$ ($\alpha = 2$, $\rho = 0.1$):
+
+# %%
+tau_grid = np.geomspace(0.1, 10, 200)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+for ax, (kap, lam_) in zip(axes, [(0.5, 0.1), (2.0, 1.0)]):
+    e_icl_th, e_idg_th, _ = errors(2.0, tau_grid, kap, 0.1, lam_)
+    ax.loglog(tau_grid, e_icl_th, "C0", label=r"$e_{ICL}$ (theory)")
+    ax.loglog(tau_grid, e_idg_th, "C1", label=r"$e_{IDG}$ (theory)")
+    for p, s in sims.items():
+        if p[2] == kap:
+            ax.errorbar(p[1], s["e_icl_mean"], 2 * s["e_icl_se"], fmt="o", color="C0")
+            ax.errorbar(p[1], s["e_idg_mean"], 2 * s["e_idg_se"], fmt="s", color="C1")
+    ax.set(xlabel=r"$\tau$", title=rf"$\alpha = 2$, $\kappa = {kap}$, $\rho = 0.1$, $\lambda = {lam_}$, $d = {d}$")
+    ax.legend(fontsize=8)
+plt.show()

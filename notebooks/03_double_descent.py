@@ -5,6 +5,10 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -24,13 +28,11 @@
 # %%
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import mpmath
 import numpy as np
 import sympy as sp
+from IPython.display import Math, display
 
 from iclsym.onelayer import theory
 from iclsym.onelayer.symbolic import limits as L
@@ -39,6 +41,13 @@ from iclsym.onelayer.theory import precise as full
 
 FAST = os.environ.get("ICLSYM_FAST") == "1"
 s = L.limit_symbols()
+TEX = {s.xs: "x^*", s.m: "m^*", s.mt: r"\tilde m"}  # the paper's notation for the limit symbols
+
+
+def show(label, expr):
+    """Display ``label = expr`` as rendered LaTeX in the paper's notation (``expr``: SymPy or a LaTeX string)."""
+    body = expr if isinstance(expr, str) else sp.latex(expr, symbol_names=TEX)
+    display(Math(rf"{label} = {body}"))
 
 # %% [markdown]
 # ## 1. Ridgeless limit
@@ -55,7 +64,8 @@ s = L.limit_symbols()
 r = L.derive_ridgeless(s)
 for name, rem in r.checks.items():
     print(f"{name:55s} remainder: {rem}")
-print("eps/lam (tau > 1) ->", r.eps_over_lam_above)
+show(r"\lim_{\lambda\to0^+}\epsilon/\lambda\ (\tau > 1)", r.eps_over_lam_above)
+show(r"\epsilon_0\ (\tau < 1)", r.eps0)
 
 # %% [markdown]
 # The derived ridgeless errors (ridge forms at $\epsilon=0$ or $\epsilon_0$) equal the paper's
@@ -76,8 +86,8 @@ with mpmath.workdps(50):
 # %%
 lc = L.derive_lam_correction(s)
 display_eps = sp.factor(lc.deps_dlam_below)
-print("d eps/d lam, tau > 1:", lc.deps_dlam_above)
-print("d eps/d lam, tau < 1:", display_eps)
+show(r"\left.\frac{d\epsilon}{d\lambda}\right|_{\lambda=0},\ \tau > 1", lc.deps_dlam_above)
+show(r"\left.\frac{d\epsilon}{d\lambda}\right|_{\lambda=0},\ \tau < 1", display_eps)
 for t in (0.5, 2.0):
     B = TL.lam_slope(10.0, t, 0.5, 0.01)
     lam = 1e-7
@@ -95,7 +105,8 @@ pole = L.derive_pole(s, r)
 print("orders:", pole.orders)
 for k_, v in pole.checks.items():
     print(f"{k_:30s} remainder {v}")
-sp.Eq(sp.Symbol("C_ICL"), pole.C_icl)
+show("C_{IDG}", pole.C_idg)
+show("C_{ICL}", pole.C_icl)
 
 # %% [markdown]
 # ## 3. The finite peak for $\lambda>0$
@@ -105,9 +116,9 @@ sp.Eq(sp.Symbol("C_ICL"), pole.C_icl)
 
 # %%
 pk = L.derive_peak(s)
-print("eps(lam) =", pk.eps_series, " (q = sqrt(lam))")
-print("A_ICL =", pk.coef_icl)
-print("A_IDG =", pk.coef_idg)
+show(r"\epsilon(\lambda)\ (q = \sqrt{\lambda})", pk.eps_series)
+show("A_{ICL}", pk.coef_icl)
+show("A_{IDG}", pk.coef_idg)
 print("checks:", pk.checks)
 
 # %%
@@ -142,7 +153,7 @@ axes[2].set(title="ridge ICL, alpha=10, kappa=inf", xlabel="tau")
 for ax in axes:
     ax.legend(fontsize=8)
 fig.tight_layout()
-fig.savefig("03_double_descent.png", dpi=80)
+plt.show()
 
 # %% [markdown]
 # ## Figure: the peak height scales as $\lambda^{-1/2}$
@@ -156,6 +167,6 @@ ax.loglog(lams, e_peak, "o", label="full theory, tau = 1")
 ax.loglog(lams, A_icl / np.sqrt(lams), "k--", label="A lam^(-1/2)")
 ax.set(xlabel="lam", ylabel="e_ICL", title="finite peak at tau = 1")
 ax.legend()
-fig.savefig("03_peak_height.png", dpi=80)
+plt.show()
 slope = np.polyfit(np.log(lams[:4]), np.log(e_peak[:4]), 1)[0]
 print(f"fitted slope at small lam: {slope:.4f} (derived: -1/2)")

@@ -5,6 +5,10 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -24,13 +28,11 @@
 # %%
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import mpmath
 import numpy as np
 import sympy as sp
+from IPython.display import Math, display
 
 from iclsym.onelayer import theory
 from iclsym.onelayer.symbolic import limits as L
@@ -40,6 +42,14 @@ from iclsym.onelayer.theory.optimal import INTERIOR, phase_diagram
 
 FAST = os.environ.get("ICLSYM_FAST") == "1"
 s = L.limit_symbols()
+NAMES = {"e_icl": "e_{ICL}", "e_idg": "e_{IDG}", "g_task": "g_{task}"}
+TEX = {s.xs: "x^*", s.m: "m^*", s.mt: r"\tilde m"}  # the paper's notation for the limit symbols
+
+
+def show(label, expr):
+    """Display ``label = expr`` as rendered LaTeX in the paper's notation (``expr``: SymPy or a LaTeX string)."""
+    body = expr if isinstance(expr, str) else sp.latex(expr, symbol_names=TEX)
+    display(Math(rf"{label} = {body}"))
 r = L.derive_ridgeless(s)
 
 # %% [markdown]
@@ -50,7 +60,8 @@ r = L.derive_ridgeless(s)
 # %%
 ti = L.derive_tau_inf(s, r)
 print("checks vs the stated closed forms:", ti.checks)
-print("e_IDG(tau=inf) =", ti.e_idg, ";  D_IDG (coefficient of 1/tau) =", ti.D_idg)
+show(r"e_{IDG}(\tau=\infty)", ti.e_idg)
+show(r"D_{IDG}\ (\text{coefficient of } 1/\tau)", ti.D_idg)
 
 # %% [markdown]
 # As $\alpha\to\infty$, $x^*=(1+\rho)/\alpha\to0$, and $u=x^*M_\kappa(x^*)$ solves
@@ -62,7 +73,8 @@ print("e_IDG(tau=inf) =", ti.e_idg, ";  D_IDG (coefficient of 1/tau) =", ti.D_id
 ai = L.derive_alpha_inf_after_tau_inf(s, ti)
 for regime, res in ai.regimes.items():
     for name, (lim, A, p) in res.items():
-        print(f"kappa {regime}: {name:7s} -> {str(lim):18s} + ({A}) x*^{p}")
+        tex = NAMES.get(name, name)
+        show(rf"{tex}\ (\kappa {regime} 1)", rf"{sp.latex(lim)} + \left({sp.latex(A, symbol_names=TEX)}\right) (x^*)^{{{sp.latex(p)}}} + \dots")
 
 # %% [markdown]
 # So $g_{task}\to\max(0,1-\kappa)$: the $1/\alpha$ corrections of $e_{ICL}$ and $e_{IDG}$ are
@@ -107,7 +119,8 @@ with mpmath.workdps(50):
 
 # %%
 tp = L.derive_tau_prop_alpha(s, r)
-tp.limits
+for name, lim in tp.limits.items():
+    show(rf"\lim g\ \text{{({name})}}", lim)
 
 # %% [markdown]
 # ## 3. $\kappa\to\infty$ (unstructured tasks): $e_{ICL}=e_{IDG}$
@@ -115,7 +128,8 @@ tp.limits
 # %%
 ki = L.derive_kappa_inf(s, r)
 print("checks:", ki.checks)
-sp.Tuple(ki.e_icl_above, ki.e_icl_below)
+show(r"e_{ICL}(\kappa=\infty),\ \tau > 1", ki.e_icl_above)
+show(r"e_{ICL}(\kappa=\infty),\ \tau < 1", ki.e_icl_below)
 
 # %% [markdown]
 # ## Figure: $g_{task}$ vs $\kappa$ and the $\alpha\to\infty$ asymptote (paper Fig. 4 theory)
@@ -135,7 +149,7 @@ for kap in (0.5, 1.0, 2.0):
 axes[1].set(xlabel="alpha", ylabel="|g_task - max(0, 1 - kappa)|", title="approach at tau = 1e12: alpha^-2 vs alpha^-1/2")
 axes[1].legend(fontsize=8)
 fig.tight_layout()
-fig.savefig("04_task_diversity.png", dpi=80)
+plt.show()
 
 # %% [markdown]
 # ## 4. Optimal context length and the phase diagram (paper Fig. 3)
@@ -157,4 +171,4 @@ for ax, (tau, which) in zip(axes, [(0.5, "icl"), (0.5, "idg"), (20.0, "icl")]):
     ax.set(xlabel="kappa", ylabel="rho", title=f"log10 alpha*, tau={tau:g}, {which.upper()}")
     fig.colorbar(im, ax=ax)
 fig.tight_layout()
-fig.savefig("04_phase_diagram.png", dpi=80)
+plt.show()

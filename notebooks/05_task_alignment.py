@@ -5,6 +5,10 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -28,12 +32,10 @@
 # %%
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
+from IPython.display import Math, display
 
 from iclsym.core.covariances import aligned_spectrum, covariance
 from iclsym.core.spectra import DiscreteSpectrum
@@ -43,6 +45,11 @@ from iclsym.onelayer.theory import alignment as al
 from iclsym.onelayer.theory import alignment_precise as P
 
 FAST = os.environ.get("ICLSYM_FAST") == "1"
+
+
+def show(label, expr):
+    """Display ``label = expr`` as rendered LaTeX (``expr``: a SymPy object or a LaTeX string)."""
+    display(Math(rf"{label} = {expr if isinstance(expr, str) else sp.latex(expr)}"))
 
 # %% [markdown]
 # ## 1. The bank's spectral law
@@ -55,8 +62,8 @@ FAST = os.environ.get("ICLSYM_FAST") == "1"
 # %%
 s = ds.symbols()
 display_chi = ds.fixed_point()
-print("chi =", display_chi)
-print("b = a'(z) by implicit differentiation:", ds.derive_b())
+show(r"\chi", display_chi)
+show(r"b = a'(z)\ \text{(implicit differentiation)}", ds.derive_b())
 
 # %% [markdown]
 # The numeric code accumulates positive sums only ($S_{2\lambda} = \overline{\lambda/u^2}$ etc.). The
@@ -97,7 +104,7 @@ for spec, kappa in (("ramp", 0.5), ("lowrank:0.5", 2.0)):
 
 # %%
 D = sym.derive_errors()
-print("k(lambda) =", sp.simplify(D.kernel))
+show(r"k(\lambda)", sp.simplify(D.kernel))
 forms = sym.check_forms()
 for name, ok in forms.items():
     print(f"{'ok ' if ok else 'FAIL'} {name}")
@@ -148,7 +155,7 @@ ax[0].set_ylabel("e_ICL"), ax[1].set_ylabel("e_misalign")
 for a_ in ax:
     a_.set_xlabel("kappa")
 ax[0].legend(fontsize=7)
-plt.close(fig)
+plt.show()
 
 # %% [markdown]
 # $dk/d\lambda$ has a numerator linear in $\lambda$ with negative slope, so $k$ is unimodal with its maximum at
@@ -156,8 +163,8 @@ plt.close(fig)
 
 # %%
 tp = sym.kernel_turning_point()
-print("lambda_c =", tp.lam_c)
-print("2 a alpha0 - alpha1 nu at eps = 0 =", tp.margin_eps0_positive, "(positive since x* b < a)")
+show(r"\lambda_c", tp.lam_c)
+show(r"\left.2a\alpha_0 - \alpha_1\nu\right|_{\epsilon=0}", tp.margin_eps0_positive)  # positive since x* b < a
 
 # %% [markdown]
 # Below $\tau = 1$ the turning point can be positive, and then the ordering fails among the small eigenvalues.
@@ -193,7 +200,7 @@ from iclsym.onelayer.symbolic import gaussian_tasks as gt
 from iclsym.onelayer.simulation.structured import gaussian_test_error, mc_gaussian_test_error
 
 gS = gt.symbols()
-print("coefficient of |g|^2/d:", sp.factor(gt.gaussian_task_error().coeff(gS.T["T_gg"])))
+show(r"\text{coefficient of } |g|^2/d", sp.factor(gt.gaussian_task_error().coeff(gS.T["T_gg"])))
 Gm = np.random.default_rng(1).standard_normal((6, 7)) / 4
 exact = gaussian_test_error(Gm, 5, 0.1, "spike:2")
 mean, se = mc_gaussian_test_error(Gm, 5, 0.1, "spike:2", seed=2, n_test=20_000 if FAST else 200_000)

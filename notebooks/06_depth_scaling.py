@@ -5,6 +5,10 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
 # ---
 
 # %% [markdown]
@@ -26,12 +30,10 @@
 # %%
 import os
 
-import matplotlib
-
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
+from IPython.display import Math, display
 
 from iclsym.deep import dynamics, iso, structured
 from iclsym.deep.data import power_law_spectrum
@@ -44,6 +46,11 @@ FAST = os.environ.get("ICLSYM_FAST", "0") == "1"
 s = SI.symbols()
 gamma, alpha, sigma2 = s.gamma, s.alpha, s.sigma2
 
+
+def show(label, expr):
+    """Display ``label = expr`` as rendered LaTeX (``expr``: a SymPy object or a LaTeX string)."""
+    display(Math(rf"{label} = {expr if isinstance(expr, str) else sp.latex(expr)}"))
+
 # %% [markdown]
 # ## 1. Narayana moments
 #
@@ -52,7 +59,7 @@ gamma, alpha, sigma2 = s.gamma, s.alpha, s.sigma2
 
 # %%
 for j in range(1, 5):
-    print(j, sp.expand(SI.moment(j, alpha)))
+    show(f"m_{j}", sp.expand(SI.moment(j, alpha)))
 
 # %% [markdown]
 # Check against the exact quadrature of `iclsym.deep.iso` (two independent routes):
@@ -70,13 +77,13 @@ print("moments agree")
 
 # %%
 R1 = sp.expand(SI.risk_bias(1, gamma, alpha) + SI.risk_noise(1, gamma, alpha, sigma2))
-R1
+show(r"R_1(\gamma)", R1)
 
 # %%
 R2 = sp.expand(SI.risk_bias(2, gamma, alpha))
 gstar = 2 * alpha / (1 + alpha)
-print("dR_2/dgamma at gamma* :", sp.cancel(sp.diff(R2, gamma).subs(gamma, gstar)))
-print("R_2(gamma*)           :", sp.factor(R2.subs(gamma, gstar)))
+show(r"\left.\frac{dR_2}{d\gamma}\right|_{\gamma^*}", sp.cancel(sp.diff(R2, gamma).subs(gamma, gstar)))
+show(r"R_2(\gamma^*)", sp.factor(R2.subs(gamma, gstar)))
 
 # %% [markdown]
 # For every depth checked ($L\le 6$ here and in the derivation script) $\gamma^*=L\alpha/(1+\alpha)$
@@ -94,7 +101,8 @@ for L in range(1, 5 if FAST else 7):
 
 # %%
 gen, below, above = SI.catalan_tail_form(alpha)
-print("alpha < 1:", below, "   alpha > 1:", above)
+show(r"R^*_\infty\ (\alpha < 1)", below)
+show(r"R^*_\infty\ (\alpha > 1)", above)
 Ls = np.array([1, 2, 4, 8, 16, 32, 64, 128])
 print([round(float(iso.iso_risk_star(1.0, int(L))) * np.sqrt(np.pi * L), 4) for L in Ls])
 
@@ -106,7 +114,7 @@ for L in (1, 2, 4, 8, 16, 64):
 ax.plot(a, np.maximum(1 - a, 0), "k--", label=r"$[1-\alpha]_+$")
 ax.set_xscale("log"); ax.set_yscale("log"); ax.set_ylim(1e-4, 1.1)
 ax.set_xlabel(r"$\alpha$"); ax.set_ylabel(r"$R^*_L$"); ax.legend(fontsize=7)
-fig.savefig("depth_catalan.png", dpi=100)
+plt.show()
 
 # %% [markdown]
 # ## 3. FS: the per-mode flow
@@ -116,7 +124,7 @@ fig.savefig("depth_catalan.png", dpi=100)
 # %%
 gL, RL = SF.mode_solution()
 print(SF.check_mode_solution())
-RL
+show(r"R_k(t)", RL)
 
 # %% [markdown]
 # Summing $R_k(t)$ over a power-law spectrum gives $R\sim t^{-\nu\beta/(\nu\beta+2\nu+1)}$ at every depth.
@@ -150,5 +158,6 @@ print("time exponent ~", round(-np.polyfit(np.log(t[1:]), np.log(R[1:]), 1)[0], 
 # %%
 nu, beta, E = SE.derive_exponents()
 for k in ("fs_time", "rrs_time", "depth", "width", "context", "full_attention_time", "compute"):
-    print(f"{k:>20s}", E[k])
+    name = k.replace("_", r"\_")
+    show(rf"a_{{\mathrm{{{name}}}}}", E[k])  # R ~ X^(-a) in the resource X named by k
 print(compute_optimal_shape(1.25, 1.0))

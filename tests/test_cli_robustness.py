@@ -283,6 +283,12 @@ COMMANDS = {
                           "--D": st.sampled_from(["8", "16", "0", "1", "x", "1e12"])})
                   .map(lambda a: ["depth", "risk", *a]),
     "depth exponents": _flags(["--nu", "--beta"]).map(lambda a: ["depth", "exponents", *a]),
+    "extrapolate": _flags(["--alpha", "--tau", "--kappa", "--rho", "--lam", "--d", "--runs", "--seed", "--model",
+                           "--method"],
+                          {"--d": st.sampled_from(["4,6,8", "6,8", "8", "0,4", "4,4", "x", ""]),
+                           "--runs": st.sampled_from(["2", "1", "0", "2,3,4", "2,3", "x"]),
+                           "--model": st.sampled_from(["auto", "1/d", "1/d^2", "x"])})
+                   .map(lambda a: ["extrapolate", *a, "--serial"]),
     "alignment": _flags(["--train", "--test", "--d", "--alpha", "--tau", "--kappa", "--rho", "--alpha-test", "--lam",
                          "--dps"],
                         {"--train": st.sampled_from(["identity", "powerlaw:0.9", "spike:0", "lowrank:0.5", "ramp",

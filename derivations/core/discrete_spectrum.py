@@ -22,7 +22,7 @@ from pathlib import Path
 import sympy as sp
 
 from iclsym.engine import discrete_spectrum as ds
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 
 SCRIPT = "derivations/core/discrete_spectrum.py"
 
@@ -97,35 +97,78 @@ def mpmath_functions():
     ] + shared_functions()
 
 
-def markdown(source_hash: str) -> str:
+GLOSSARY = {
+    r"\lambda": r"an eigenvalue $\lambda_i$ of the pretraining task covariance $C$",
+    r"z": r"argument of the transform",
+    r"a": r"$a(z)$, the root of the fixed point $\chi(a) = 0$",
+    r"u": r"$a\lambda + z$",
+    r"\kappa": r"task diversity $k/d$",
+    r"\iota": r"$1/\kappa$",
+    r"\chi": r"the fixed-point function of $a$",
+    r"R_1": r"$\overline{u^{-1}}$ (overline: mean over the eigenvalues $\lambda_i$)",
+    r"R_2": r"$\overline{u^{-2}}$",
+    r"m_1": r"$\overline{\lambda}$, the first moment of the spectrum",
+    r"M": r"$M(z) = \overline{u^{-1}} = \frac1d\operatorname{tr}(aC + z)^{-1}$",
+    r"b": r"$a'(z)$",
+    r"S_2": r"$\overline{u^{-2}}$",
+    r"S_{1\lambda}": r"$\overline{\lambda/u}$",
+    r"S_{2\lambda}": r"$\overline{\lambda/u^2}$",
+    r"S_{2\lambda\lambda}": r"$\overline{\lambda^2/u^2}$",
+    r"S_3": r"$\overline{u^{-3}}$",
+    r"S_{3\lambda}": r"$\overline{\lambda/u^3}$",
+    r"S_{3\lambda\lambda}": r"$\overline{\lambda^2/u^3}$",
+    r"P": r"$-M'(z)$",
+    r"T_1": r"$1 - zM$",
+    r"T_2": r"$1 - 2zM - z^2M'$",
+    r"U": r"$M + zM'$",
+}
+
+
+def symbol_names(s):
+    names = {s.ik: r"\iota", s.S1l: r"S_{1\lambda}", s.S2l: r"S_{2\lambda}", s.S2ll: r"S_{2\lambda\lambda}",
+             s.S2: "S_2", s.S3: "S_3", s.S3l: r"S_{3\lambda}", s.S3ll: r"S_{3\lambda\lambda}"}
+    names.update({r: f"R_{q}" for q, r in s.R.items()})
+    names.update({m: f"m_{j}" for j, m in s.m.items()})
+    return names
+
+
+def pages(source_hash: str) -> dict[str, str]:
+    """``derivations/out/discrete_spectrum.md`` and the closed-forms data module."""
     s = ds.symbols()
     D = ds.derive_derivatives()
     st = ds.stable_forms()
     u = s.a * s.lam + s.z
+    gen = "iclsym.core._generated.discrete_spectrum"
     items = [
-        ("# The fixed point", r"Eigenvalues $\lambda_i$ of $C$, $u_i = a\lambda_i + z$, means over $i$; "
-         r"$F(z) = (aC + z)^{-1}$, $M(z) = \operatorname{mean}_i 1/u_i$, $\iota = 1/\kappa$."),
-        (r"chi(a) = a - 1 + iota mean a lam/u, canonical basis R_q = mean u^{-q}", ds.fixed_point()),
-        ("Solved for R_1 = M", sp.Eq(s.R[1], ds.relation()[s.R[1]])),
-        ("# Implicit differentiation", r"$dR_q/dz = -q\,\operatorname{mean}(b\lambda + 1)/u^{q+1}$ with $b = a'(z)$."),
-        ("b = a'(z)", D.b),
-        ("M'(z)", D.M1),
-        ("# Cancellation-free forms (proved equal modulo the fixed point)",
+        ("## The fixed point", r"Eigenvalues $\lambda_i$ of $C$, $u_i = a\lambda_i + z$, an overline is the mean "
+         r"over $i$; $F(z) = (aC + z)^{-1}$, $M(z) = \overline{1/u}$, $\iota = 1/\kappa$. In the canonical basis "
+         r"$R_q = \overline{u^{-q}}$ the fixed point is linear."),
+        Formula("chi", r"$\chi(a) = a - 1 + \iota\,\overline{a\lambda/u}$ in the canonical basis", ds.fixed_point(),
+                lhs=r"\chi(a)"),
+        Formula("M", r"Solved for $R_1 = M$", ds.relation()[s.R[1]], lhs="M"),
+        ("## Implicit differentiation", r"$dR_q/dz = -q\,\overline{(b\lambda + 1)/u^{q+1}}$ with $b = a'(z)$."),
+        Formula("b", r"$b = a'(z)$", D.b, lhs="b"),
+        Formula("dM", r"$M'(z)$", D.M1, lhs="M'(z)"),
+        ("## Cancellation-free forms (proved equal modulo the fixed point)",
          r"Named sums: $S_2 = \overline{u^{-2}}$, $S_{1\lambda} = \overline{\lambda/u}$, "
          r"$S_{2\lambda} = \overline{\lambda/u^2}$, $S_{2\lambda\lambda} = \overline{\lambda^2/u^2}$."),
-        ("b", st.b),
-        ("P = -M'", st.P),
-        ("T_1 = 1 - z M", st.T1),
-        ("T_2 = 1 - 2 z M - z^2 M'", st.T2),
-        ("U = M + z M'", st.U),
-        ("M' as the paper writes it", -(s.S2 + s.M * s.S2l * s.ik) / (1 + s.z * s.S2l * s.ik)),
-        ("# Isotropic spectrum", "With every eigenvalue equal to 1 the fixed point is the Marchenko-Pastur "
+        Formula("b_stable", r"$b$, cancellation-free", st.b, lhs="b", function=f"{gen}:stable_traces", output=0),
+        Formula("P", r"$P = -M'$", st.P, lhs="P", function=f"{gen}:stable_traces", output=1),
+        Formula("T1", r"$T_1 = 1 - zM$", st.T1, lhs="T_1", function=f"{gen}:stable_traces", output=2),
+        Formula("T2", r"$T_2 = 1 - 2zM - z^2M'$", st.T2, lhs="T_2", function=f"{gen}:stable_traces", output=3),
+        Formula("U", r"$U = M + zM'$", st.U, lhs="U", function=f"{gen}:stable_traces", output=4),
+        Formula("dM_paper", r"$M'(z)$ as the paper writes it", -(s.S2 + s.M * s.S2l * s.ik) / (1 + s.z * s.S2l * s.ik),
+                lhs="M'(z)", function=f"{gen}_mpmath:paper_derivative"),
+        Formula("d2M", r"$M''(z)$ from $a(z)$ and the spectral sums", _second_derivative(), lhs="M''(z)",
+                function=f"{gen}:second_derivative"),
+        ("## Isotropic spectrum", "With every eigenvalue equal to 1 the fixed point is the Marchenko–Pastur "
          "quadratic (checked)."),
-        ("Summand of the resolvent", 1 / u),
+        Formula("resolvent_summand", r"Summand of the resolvent mean $M = \overline{1/u}$", 1 / u, lhs="1/u"),
     ]
-    return render_markdown(SCRIPT, source_hash, "Discrete-spectrum (generalised Marchenko-Pastur) fixed point",
-                           items, intro="Generated from iclsym.engine.discrete_spectrum by "
-                           "derivations/core/discrete_spectrum.py.")
+    return render_page(SCRIPT, source_hash, "Discrete-spectrum (generalised Marchenko–Pastur) fixed point", items,
+                       intro="Generated from `iclsym.engine.discrete_spectrum` by "
+                             "`derivations/core/discrete_spectrum.py`.",
+                       glossary=GLOSSARY, symbol_names=symbol_names(s))
 
 
 def build() -> dict[str, str]:
@@ -139,7 +182,7 @@ def build() -> dict[str, str]:
         "iclsym/core/_generated/discrete_spectrum.py": render_module(SCRIPT, h, numpy_functions(), "numpy", doc_np),
         "iclsym/core/_generated/discrete_spectrum_mpmath.py": render_module(SCRIPT, h, mpmath_functions(), "mpmath",
                                                                             doc_mp),
-        "derivations/out/discrete_spectrum.md": markdown(h),
+        **pages(h),
     }
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 from iclsym.engine.stieltjes import mp_derivatives, mp_derivatives_at_zero, mp_stable_traces, stieltjes_mp
 
 SCRIPT = "derivations/core/marchenko_pastur.py"
@@ -88,28 +88,50 @@ def mpmath_functions():
     ] + shared_functions()
 
 
-def markdown(source_hash: str) -> str:
+GLOSSARY = {
+    r"z": r"argument of the transform",
+    r"\kappa": r"task diversity $k/d$ (the aspect ratio of the bank)",
+    r"\kappa^{-1}": r"$1/\kappa$",
+    r"M": r"$M(z)$, the Marchenko–Pastur transform $\lim\frac1d\operatorname{tr}(\hat R + z)^{-1}$ of the bank "
+          r"second moment $\hat R$",
+    r"D": r"$\partial Q/\partial M = 2zM/\kappa + z + 1 - 1/\kappa$, the derivative of the quadratic "
+          r"$Q(M) = \frac{z}{\kappa}M^2 + (z + 1 - \frac1\kappa)M - 1$",
+    r"\nu": r"the point at which the traces are taken ($\nu = x^* + \epsilon$ in the ridge theory)",
+    r"P": r"$-M'(\nu)$",
+    r"T_1": r"$1 - \nu M(\nu)$",
+    r"T_2": r"$1 - 2\nu M(\nu) - \nu^2 M'(\nu)$",
+    r"U": r"$M(\nu) + \nu M'(\nu)$",
+}
+
+
+def pages(source_hash: str) -> dict[str, str]:
+    """``derivations/out/marchenko_pastur.md`` and the closed-forms data module."""
     s = _symbols()
-    z, ik, M, D = s["z"], sp.Symbol(r"\kappa^{-1}", positive=True), s["M"], s["D"]
+    z, ik, M, D, nu = s["z"], s["ik"], s["M"], s["D"], s["nu"]
     d1, d2 = mp_derivatives(z, ik, M, D)
     at0 = mp_derivatives_at_zero(ik)
-    t = mp_stable_traces(sp.Symbol(r"\nu", positive=True), ik, M, D)
-    Mz = sp.Function("M")(z)
+    t = mp_stable_traces(nu, ik, M, D)
+    gen = "iclsym.core._generated.marchenko_pastur"
     items = [
-        ("# The transform", "The positive root of the quadratic for real z > 0; the Herglotz branch off the axis."),
-        ("M(z)", sp.Eq(Mz, stieltjes_mp(z, s["kappa"]))),
-        ("# Derivatives", r"With $D = \partial Q/\partial M = 2 z M/\kappa + z + 1 - 1/\kappa$."),
-        ("M'(z)", sp.Eq(sp.Derivative(Mz, z), d1)),
-        ("M''(z)", sp.Eq(sp.Derivative(Mz, (z, 2)), d2)),
-        ("At z = 0 for kappa > 1: (M, M', M'')", sp.Matrix([at0]).T),
-        ("# Stable traces at nu", r"$P = -M'$, $T_1 = 1 - \nu M$, $T_2 = 1 - 2\nu M - \nu^2 M'$, $U = M + \nu M'$."),
-        ("P", t.P),
-        ("T_1", t.T1),
-        ("T_2", t.T2),
-        ("U", t.U),
+        ("## The transform", r"The positive root of the quadratic for real $z > 0$; the Herglotz branch off the "
+         r"axis."),
+        Formula("M", r"The transform $M(z)$", stieltjes_mp(z, s["kappa"]), lhs="M(z)",
+                function=f"{gen}_mpmath:stieltjes_closed_form"),
+        ("## Derivatives", r"By implicit differentiation of $Q(M) = 0$, with $D = \partial Q/\partial M$."),
+        Formula("dM", r"$M'(z)$", d1, lhs="M'(z)", function=f"{gen}:stieltjes_derivatives", output=0),
+        Formula("d2M", r"$M''(z)$", d2, lhs="M''(z)", function=f"{gen}:stieltjes_derivatives", output=1),
+        Formula("at_zero", r"At $z = 0$ for $\kappa > 1$: $(M, M', M'')$", sp.Tuple(*at0),
+                lhs=r"\left(M(0), M'(0), M''(0)\right)", function=f"{gen}:stieltjes_at_zero"),
+        ("## Stable traces at $\\nu$", r"$P = -M'$, $T_1 = 1 - \nu M$, $T_2 = 1 - 2\nu M - \nu^2 M'$, "
+         r"$U = M + \nu M'$, all at $\nu$ with $M = M(\nu)$ and $D$ at $z = \nu$."),
+        Formula("P", r"$P$", t.P, lhs="P", function=f"{gen}:stable_traces", output=0),
+        Formula("T1", r"$T_1$", t.T1, lhs="T_1", function=f"{gen}:stable_traces", output=1),
+        Formula("T2", r"$T_2$", t.T2, lhs="T_2", function=f"{gen}:stable_traces", output=2),
+        Formula("U", r"$U$", t.U, lhs="U", function=f"{gen}:stable_traces", output=3),
     ]
-    return render_markdown(SCRIPT, source_hash, "Marchenko-Pastur transform: derivatives and stable traces", items,
-                           intro="Generated from iclsym.engine.stieltjes by derivations/core/marchenko_pastur.py.")
+    return render_page(SCRIPT, source_hash, "Marchenko–Pastur transform: derivatives and stable traces", items,
+                       intro="Generated from `iclsym.engine.stieltjes` by `derivations/core/marchenko_pastur.py`.",
+                       glossary=GLOSSARY, symbol_names={ik: r"\kappa^{-1}"})
 
 
 def build() -> dict[str, str]:
@@ -124,7 +146,7 @@ def build() -> dict[str, str]:
         "iclsym/core/_generated/marchenko_pastur.py": render_module(SCRIPT, h, numpy_functions(), "numpy", doc_np),
         "iclsym/core/_generated/marchenko_pastur_mpmath.py": render_module(SCRIPT, h, mpmath_functions(), "mpmath", doc_mp),
         "iclsym/core/_generated/marchenko_pastur_scalar.py": render_module(SCRIPT, h, numpy_functions(), "scalar", doc_sc),
-        "derivations/out/marchenko_pastur.md": markdown(h),
+        **pages(h),
     }
 
 

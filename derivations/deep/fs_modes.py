@@ -12,7 +12,7 @@ from pathlib import Path
 import sympy as sp
 
 from iclsym.deep.symbolic import fs as F
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 
 SCRIPT = "derivations/deep/fs_modes.py"
 
@@ -48,19 +48,36 @@ def functions():
     ]
 
 
-def markdown(h):
+GLOSSARY = {
+    r"t": r"training time of the gradient flow",
+    r"L": r"depth (number of layers, or in-context gradient steps)",
+    r"\lambda_k": r"eigenvalue $k$ of the token covariance $\Sigma$",
+    r"\omega_k": r"task power along mode $k$",
+    r"w_k": r"$\omega_k\lambda_k$",
+    r"\gamma_k": r"the learned step along mode $k$ ($\gamma_k(0) = 0$)",
+    r"R_k": r"the risk carried by mode $k$",
+}
+
+
+def pages(h):
+    """``derivations/out/fs_modes.md`` and the closed-forms data module."""
     t, w, lam, L, gL, RL, g1, R1 = derived()
+    names = {w: "w_k", lam: r"\lambda_k"}
+    gamma = sp.Function(r"\gamma_k")(t)
+    gen = "iclsym.deep._generated.fs_modes"
     items = [
-        ("## Per-mode gradient flow (alpha = inf, commuting spectra)",
+        ("## Per-mode gradient flow ($\\alpha = \\infty$, commuting spectra)",
          "$w_k = \\omega_k\\lambda_k$; flow $\\dot\\gamma_k = -\\partial R/\\partial\\gamma_k$ from $\\gamma_k(0) = 0$."),
-        ("ODE", sp.Eq(sp.Derivative(sp.Function("gamma")(t), t), 2 * w * lam * (1 - sp.Function("gamma")(t) * lam / L) ** (2 * L - 1))),
-        ("gamma_k(t), L > 1", sp.Eq(sp.Symbol("gamma_k"), gL)),
-        ("R_k(t), L > 1", sp.Eq(sp.Symbol("R_k"), RL)),
-        ("gamma_k(t), L = 1", sp.Eq(sp.Symbol("gamma_k"), g1)),
-        ("R_k(t), L = 1", sp.Eq(sp.Symbol("R_k"), R1)),
+        Formula("ode", "The flow of one mode", sp.Eq(sp.Derivative(gamma, t),
+                                                     2 * w * lam * (1 - gamma * lam / L) ** (2 * L - 1))),
+        Formula("gamma", r"$\gamma_k(t)$, $L > 1$", gL, lhs=r"\gamma_k(t)", function=f"{gen}:mode_gamma"),
+        Formula("risk", r"$R_k(t)$, $L > 1$", RL, lhs=r"R_k(t)", function=f"{gen}:mode_risk"),
+        Formula("gamma_l1", r"$\gamma_k(t)$, $L = 1$", g1, lhs=r"\gamma_k(t)", function=f"{gen}:mode_gamma_l1"),
+        Formula("risk_l1", r"$R_k(t)$, $L = 1$", R1, lhs=r"R_k(t)", function=f"{gen}:mode_risk_l1"),
     ]
-    intro = f"Derived by `{SCRIPT}` from `iclsym/deep/symbolic/fs.py`; see `docs/deep/fs.md`."
-    return render_markdown(SCRIPT, h, "Deep linear attention, FS: per-mode solution", items, intro)
+    intro = f"Derived by `{SCRIPT}` from `iclsym/deep/symbolic/fs.py`; the theory is on the page *FS* (paper 3)."
+    return render_page(SCRIPT, h, "Deep linear attention, FS: per-mode solution", items, intro, glossary=GLOSSARY,
+                       symbol_names=names)
 
 
 def build() -> dict[str, str]:
@@ -70,7 +87,7 @@ def build() -> dict[str, str]:
     return {
         "iclsym/deep/_generated/fs_modes.py": render_module(SCRIPT, h, fns, "numpy", doc),
         "iclsym/deep/_generated/fs_modes_mpmath.py": render_module(SCRIPT, h, fns, "mpmath", doc),
-        "derivations/out/fs_modes.md": markdown(h),
+        **pages(h),
     }
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import sympy as sp
 
 from iclsym.deep.symbolic import iso as I
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 
 SCRIPT = "derivations/deep/iso_closed.py"
 MAX_L_CHECK = 6
@@ -90,50 +90,85 @@ def functions():
     return fns
 
 
-def markdown(h):
+GLOSSARY = {
+    r"\alpha": r"context pairs per dimension $P/D$",
+    r"\gamma": r"the in-context gradient step ($\Gamma = \gamma I$)",
+    r"\sigma^2": r"label-noise variance",
+    r"L": r"depth (number of in-context gradient steps)",
+    r"j": r"moment order",
+    r"k": r"summation index",
+    r"n": r"summation index",
+    r"x": r"$\alpha/(1+\alpha)^2$, the argument of the Catalan generating function",
+    r"C_{n}": r"the Catalan numbers $\binom{2n}{n}/(n+1)$",
+    r"\eta": r"SGD step, $\eta D$ in units of the dimension",
+    r"B": r"batch size $B = \tau_B D$ (argument `batch`)",
+    r"\iota_\alpha": r"$1/\alpha$",
+    r"\iota_q": r"$1/\text{queries}$ (queries $K = \kappa_K D$)",
+    r"q_n": r"1 if the query labels are noisy, else 0",
+    r"\bar c": r"the scale of the SGD fixed point $\Gamma \to I/\bar c$",
+    r"a": r"contraction factor of the SGD recursion $C(t+1) = aC(t) + b$, $C = \|\Gamma - I/\bar c\|_F^2/D$",
+    r"b": r"offset of the SGD recursion",
+}
+
+
+def pages(h):
+    """``derivations/out/iso_closed.md`` and the closed-forms data module."""
     d = derived()
     s = d["s"]
     g1, r1, R1 = d["noisy"]
     sgd = d["sgd"]
     n = sp.Symbol("n", integer=True, nonnegative=True)
     j, k = sp.symbols("j k", integer=True, positive=True)
+    Ls = sp.Symbol("L", positive=True)
+    names = {s.sigma2: r"\sigma^2", sgd["eta"]: r"\eta", sgd["batch"]: "B", sgd["ia"]: r"\iota_\alpha",
+             sgd["iq"]: r"\iota_q", sgd["qn"]: "q_n"}
+    gen = "iclsym.deep._generated.iso_closed"
     items = [
-        ("## Marchenko-Pastur moments (Narayana)", "With $c = 1/\\alpha$ the moments of the sample covariance are Narayana polynomials."),
-        ("m_j(alpha)", sp.Eq(sp.Symbol("m_j"), sp.Sum(sp.binomial(j, k) * sp.binomial(j, k - 1) / j
-                                                      * s.alpha ** (1 - k), (k, 1, j)))),
+        ("## Marchenko–Pastur moments (Narayana)",
+         "With $c = 1/\\alpha$ the moments of the sample covariance are Narayana polynomials."),
+        Formula("moment", r"$m_j(\alpha)$", sp.Sum(sp.binomial(j, k) * sp.binomial(j, k - 1) / j
+                                                    * s.alpha ** (1 - k), (k, 1, j)), lhs=r"m_j(\alpha)"),
         ("## Risk polynomials", ""),
     ]
-    for L in (1, 2):
-        items.append((f"R_{L}(gamma)", sp.Eq(sp.Symbol(f"R_{L}"), sp.expand(
-            I.risk_bias(L, s.gamma, s.alpha) + I.risk_noise(L, s.gamma, s.alpha, s.sigma2)))))
+    for L in POLY_L:
+        items.append(Formula(f"risk_poly_l{L}", rf"$R_{L}(\gamma)$", sp.expand(
+            I.risk_bias(L, s.gamma, s.alpha) + I.risk_noise(L, s.gamma, s.alpha, s.sigma2)), lhs=rf"R_{L}(\gamma)",
+            function=f"{gen}:risk_poly_l{L}"))
     items += [
         ("## Optimal step and the Catalan closed form",
          f"Checked symbolically for $L = 1, \\dots, {MAX_L_CHECK}$: $dR_L/d\\gamma = 0$ at $\\gamma^*$ and "
          "$R_L(\\gamma^*)$ equals the Catalan sum."),
-        ("gamma*", sp.Eq(sp.Symbol("gamma^*"), s.L * s.alpha / (1 + s.alpha))),
-        ("R*_L", sp.Eq(sp.Symbol("R^*_L"), 1 - s.alpha / (1 + s.alpha)
-                       * sp.Sum(sp.catalan(n) * (s.alpha / (1 + s.alpha) ** 2) ** n, (n, 0, s.L - 1)))),
+        Formula("gamma_star", r"The optimal step $\gamma^*$", s.L * s.alpha / (1 + s.alpha), lhs=r"\gamma^*",
+                function=f"{gen}:gamma_star"),
+        Formula("risk_star", r"The Catalan closed form of $R^*_L$", 1 - s.alpha / (1 + s.alpha)
+                * sp.Sum(sp.catalan(n) * (s.alpha / (1 + s.alpha) ** 2) ** n, (n, 0, s.L - 1)), lhs="R^*_L"),
     ]
     for L in POLY_L:
-        items.append((f"R*_{L}", sp.Eq(sp.Symbol(f"R^*_{L}"), sp.factor(I.catalan_closed_form(L, s.alpha)))))
+        items.append(Formula(f"risk_star_l{L}", rf"$R^*_{L}$", sp.factor(I.catalan_closed_form(L, s.alpha)),
+                             lhs=rf"R^*_{L}", function=f"{gen}:risk_star_l{L}"))
     items += [
-        ("Catalan generating function (gives R*_inf = [1 - alpha]_+)", sp.Eq(sp.Symbol("C(x)"), d["gen"])),
-        ("alpha = 1", sp.Eq(sp.Symbol("R^*_L(1)"), d["lim"]["alpha1_exact"])),
-        ("gap ratio r (4x = r^2)", sp.Eq(sp.Symbol("r"), d["lim"]["r"])),
-        ("## Noisy L = 1 optimum", ""),
-        ("gamma*", sp.Eq(sp.Symbol("gamma^*"), g1)),
-        ("R*", sp.Eq(sp.Symbol("R^*"), r1)),
-        ("## L = 1 online SGD (leading order in 1/D)",
+        Formula("catalan_generating_function", r"Catalan generating function (gives $R^*_\infty = [1 - \alpha]_+$)",
+                d["gen"], lhs="C(x)"),
+        Formula("risk_star_alpha1", r"At $\alpha = 1$", d["lim"]["alpha1_exact"], lhs=r"R^*_L(1)"),
+        Formula("catalan_rate", r"Gap ratio $r$ ($4x = r^2$)", d["lim"]["r"], lhs="r", function=f"{gen}:catalan_rate"),
+        Formula("risk_star_alpha1_asymptotic", r"Large $L$ at $\alpha = 1$", 1 / sp.sqrt(sp.pi * Ls),
+                lhs=r"R^*_L(1)", rel=r"\simeq", function=f"{gen}:risk_star_alpha1_asymptotic"),
+        ("## Noisy $L = 1$ optimum", ""),
+        Formula("noisy_gamma_star", r"$\gamma^*$", g1, lhs=r"\gamma^*", function=f"{gen}:noisy_l1_optimum", output=0),
+        Formula("noisy_risk_star", r"$R^*$", r1, lhs="R^*", function=f"{gen}:noisy_l1_optimum", output=1),
+        ("## $L = 1$ online SGD (leading order in $1/D$)",
          "$C = \\|\\Gamma - I/\\bar c\\|_F^2/D$, step $\\eta D$, batch $B = \\tau_B D$, $K = \\kappa_K D$ queries "
          "(arguments `batch`, `queries` in iclsym); $\\iota_\\alpha = 1/\\alpha$, $\\iota_q = 1/$queries."),
-        ("cbar", sp.Eq(sp.Symbol("cbar"), sgd["cbar"])),
-        ("a", sp.Eq(sp.Symbol("a"), sgd["a"])),
-        ("b", sp.Eq(sp.Symbol("b"), sgd["b"])),
-        ("stability: a < 1 iff eta < eta_max", sp.Eq(sp.Symbol("eta_max"), sgd["eta_max"])),
-        ("floor b/(1-a)", sp.Eq(sp.Symbol("C_inf"), sgd["floor"])),
+        Formula("sgd_cbar", r"$\bar c$", sgd["cbar"], lhs=r"\bar c"),
+        Formula("sgd_a", r"$a$", sgd["a"], lhs="a", function=f"{gen}:sgd_l1_ab", output=0),
+        Formula("sgd_b", r"$b$", sgd["b"], lhs="b", function=f"{gen}:sgd_l1_ab", output=1),
+        Formula("sgd_eta_max", r"Stability: $a < 1$ iff $\eta < \eta_{max}$", sgd["eta_max"], lhs=r"\eta_{max}",
+                function=f"{gen}:sgd_l1_eta_max"),
+        Formula("sgd_floor", r"The floor $b/(1-a)$", sgd["floor"], lhs=r"C_\infty"),
     ]
-    intro = f"Derived by `{SCRIPT}` from `iclsym/deep/symbolic/iso.py` (SymPy); see `docs/deep/iso.md`."
-    return render_markdown(SCRIPT, h, "Deep linear attention, ISO: closed forms", items, intro)
+    intro = f"Derived by `{SCRIPT}` from `iclsym/deep/symbolic/iso.py` (SymPy); the theory is on the page *ISO* (paper 3)."
+    return render_page(SCRIPT, h, "Deep linear attention, ISO: closed forms", items, intro, glossary=GLOSSARY,
+                       symbol_names=names)
 
 
 def build() -> dict[str, str]:
@@ -144,7 +179,7 @@ def build() -> dict[str, str]:
     return {
         "iclsym/deep/_generated/iso_closed.py": render_module(SCRIPT, h, fns, "numpy", doc),
         "iclsym/deep/_generated/iso_closed_mpmath.py": render_module(SCRIPT, h, fns, "mpmath", doc),
-        "derivations/out/iso_closed.md": markdown(h),
+        **pages(h),
     }
 
 

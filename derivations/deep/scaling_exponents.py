@@ -15,7 +15,7 @@ from pathlib import Path
 import sympy as sp
 
 from iclsym.deep.symbolic.exponents import derive_exponents
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 
 SCRIPT = "derivations/deep/scaling_exponents.py"
 KEYS = ("fs_time", "rrs_time", "depth", "width", "context", "full_attention_time", "compute")
@@ -54,15 +54,48 @@ def functions():
     ]
 
 
-def markdown(h):
+#: exponent -> (LaTeX name, caption)
+EXPONENTS = {
+    "fs_time": (r"a_{t}^{FS}", r"FS, training time: $R \sim t^{-a}$"),
+    "rrs_time": (r"a_{t}^{RRS}", r"RRS, training time: $R \sim t^{-a}$"),
+    "depth": (r"a_{L}", r"depth: $R \sim L^{-a}$"),
+    "width": (r"a_{N}", r"width: $R \sim N^{-a}$"),
+    "context": (r"a_{P}", r"context length: $R \sim P^{-a}$"),
+    "full_attention_time": (r"a_{t}^{full}", r"full attention, training time: $R \sim t^{-a}$"),
+    "compute": (r"a_{C}", r"compute-optimal: $R \sim C^{-a}$"),
+    "compute_with_context": (r"a_{C}^{P}", r"compute-optimal with the context length also scaled"),
+    "reduced_compute": (r"a_{C}^{red}", r"compute-optimal, reduced model"),
+    "shape_L_per_N": (r"a", r"compute-optimal shape: $L \propto N^{a}$"),
+    "shape_t_per_L": (r"b", r"compute-optimal shape: $t \propto L^{b}$"),
+    "full_attention_w": (r"a_{w}^{full}", r"full attention: exponent of the width-like term"),
+}
+
+GLOSSARY = {
+    r"\nu": r"capacity exponent of the token spectrum, $\lambda_k = k^{-\nu}$",
+    r"\beta": r"source exponent, $\omega_k\lambda_k \propto k^{-\nu\beta - 1}$",
+    r"t": r"training time", r"L": r"depth", r"N": r"width", r"P": r"context length",
+    r"C": r"compute $t N^2 L$ (context length held fixed)",
+}
+
+
+def pages(h):
+    """``derivations/out/scaling_exponents.md`` and the closed-forms data module."""
     nu, beta, mb1, mb2, out, code = derived()
-    items = [("## Decay exponents (R ~ X^-exponent)", "")]
-    items += [(k, sp.Eq(sp.Symbol(k.replace("_", r"\_")), out[k])) for k in KEYS]
+    gen = "iclsym.deep._generated.scaling_exponents"
+
+    def formula(k, i, fn):
+        tex, caption = EXPONENTS[k]
+        return Formula(k, caption, out[k], lhs=tex, function=f"{gen}:{fn}", output=i)
+
+    items = [("## Decay exponents", r"Each risk decays as a power law $R \sim X^{-a}$ in one resource $X$.")]
+    items += [formula(k, i, "exponents") for i, k in enumerate(KEYS)]
     items += [("## Compute-optimal shape and variants",
                "$C = t N^2 L$ (context length held fixed); $L \\propto N^{a}$, $t \\propto L^{b}$.")]
-    items += [(k, sp.Eq(sp.Symbol(k.replace("_", r"\_")), out[k])) for k in EXTRA]
-    intro = f"Derived by `{SCRIPT}` from `iclsym/deep/symbolic/exponents.py`; see `docs/deep/scaling.md`."
-    return render_markdown(SCRIPT, h, "Deep linear attention: scaling exponents", items, intro)
+    items += [formula(k, i, "extra_exponents") for i, k in enumerate(EXTRA)]
+    intro = (f"Derived by `{SCRIPT}` from `iclsym/deep/symbolic/exponents.py`; the theory is on the page "
+             "*Scaling laws* (paper 3). The generated functions take `mb1` $= \\min(\\beta, 1)$ and "
+             "`mb2` $= \\min(\\beta, 2)$ as extra arguments.")
+    return render_page(SCRIPT, h, "Deep linear attention: scaling exponents", items, intro, glossary=GLOSSARY)
 
 
 def build() -> dict[str, str]:
@@ -72,7 +105,7 @@ def build() -> dict[str, str]:
     return {
         "iclsym/deep/_generated/scaling_exponents.py": render_module(SCRIPT, h, fns, "numpy", doc),
         "iclsym/deep/_generated/scaling_exponents_mpmath.py": render_module(SCRIPT, h, fns, "mpmath", doc),
-        "derivations/out/scaling_exponents.md": markdown(h),
+        **pages(h),
     }
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 from iclsym.onelayer.symbolic import alignment as al
 
 SCRIPT = "derivations/onelayer/alignment.py"
@@ -158,7 +158,52 @@ def mpmath_functions():
     ]
 
 
-def markdown(source_hash: str) -> str:
+GLOSSARY = {
+    r"\alpha": r"context length per dimension $\ell/d$",
+    r"\tau": r"pretraining sequences per parameter $n/d^2$",
+    r"\kappa": r"task diversity $k/d$",
+    r"\iota": r"$1/\kappa$",
+    r"\rho": r"label-noise variance",
+    r"\lambda": r"an eigenvalue $\lambda_i$ of the pretraining task covariance $C_{train}$",
+    r"c": r"$c_i = u_i^\top C_{test} u_i$, the test covariance along the eigenvector $u_i$ of $C_{train}$",
+    r"x^*": r"$(1+\rho)/\alpha$, the context noise of pretraining",
+    r"x^*_{te}": r"$(1+\rho)/\alpha_{te}$, the context noise at test",
+    r"\epsilon": r"the effective regulariser $\tilde\lambda$ (the root of the fixed point)",
+    r"\nu": r"$x^* + \epsilon$",
+    r"a": r"$a(\nu)$, the root of the discrete-spectrum fixed point at $z = \nu$",
+    r"b": r"$a'(\nu)$",
+    r"q": r"$N/(\tau - \mathrm{df}_2)$, the size of the fluctuation of the trained $\Gamma$",
+    r"N": r"the training numerator (the error of the mean predictor on the bank)",
+    r"r": r"$\tau\lambda/\epsilon$ for ridge strength $\lambda$ (ridgeless: $\max(\tau - 1, 0)$)",
+    r"V": r"$U + x^* P$",
+    r"M": r"$\overline{1/u}$, $u = a\lambda + \nu$ (overline: mean over the eigenvalues)",
+    r"S_2": r"$\overline{u^{-2}}$",
+    r"S_{1\lambda}": r"$\overline{\lambda/u}$",
+    r"S_{2\lambda}": r"$\overline{\lambda/u^2}$",
+    r"S_{2\lambda\lambda}": r"$\overline{\lambda^2/u^2}$",
+    r"P": r"$-M'(\nu)$",
+    r"T_1": r"$1 - \nu M$",
+    r"T_2": r"$1 - 2\nu M - \nu^2 M'$",
+    r"U": r"$M + \nu M'$",
+    r"M'": r"$M'(\nu)$",
+    r"a_{0}": r"$a(0^+)$, the root of the fixed point as $\nu \to 0^+$",
+    r"q_{0}": r"$\rho/(\tau - 1)$",
+    r"\alpha_0": r"$q x^* + \nu^2$",
+    r"\alpha_1": r"$q(a - \epsilon b) + \nu^2 b$",
+}
+
+
+def symbol_names(s):
+    """SymPy symbol -> LaTeX in the paper's notation."""
+    names = {s.ik: r"\iota", s.S1l: r"S_{1\lambda}", s.S2l: r"S_{2\lambda}", s.S2ll: r"S_{2\lambda\lambda}",
+             s.S2: "S_2", s.S3: "S_3", s.S3l: r"S_{3\lambda}", s.S3ll: r"S_{3\lambda\lambda}",
+             s.xs: "x^*", s.xt: "x^*_{te}", s.eps: r"\epsilon",
+             sp.Symbol("Mp", real=True): "M'", sp.Symbol("T2", positive=True): "T_2"}
+    return names
+
+
+def pages(source_hash: str) -> dict[str, str]:
+    """``derivations/out/alignment.md`` and the closed-forms data module."""
     s = al.symbols()
     D = al.derive_errors()
     pf = al.paper_forms()
@@ -167,43 +212,52 @@ def markdown(source_hash: str) -> str:
     kd = al.kernel_derivative()
     lim = al.kernel_limits()
     checks = {**al.check_forms(), **al.reduction_to_paper1()}
+    gen = "iclsym.onelayer._generated.alignment"
     items = [
-        ("# Setting", r"Pretraining tasks $w \sim N(0, C_{train})$ (eigenvalues $\lambda_i$), test tasks "
+        ("## Setting", r"Pretraining tasks $w \sim N(0, C_{train})$ (eigenvalues $\lambda_i$), test tasks "
          r"$w \sim N(0, C_{test})$ with $c_i = u_i^\top C_{test} u_i$. Deterministic equivalents: "
          r"$(\hat S + \nu)^{-1} \to F = (aC_{train} + \nu)^{-1}$, $(\hat S + \nu)^{-2} \to F (bC_{train} + I) F$, "
-         r"$\hat S \to C_{train}$ (derivations/out/discrete_spectrum.md). $\nu = x^* + \epsilon$, "
+         r"$\hat S \to C_{train}$ (see the discrete-spectrum page). $\nu = x^* + \epsilon$, "
          r"$\epsilon = \tilde\lambda$, $g = q$."),
-        ("# Derived (deterministic-equivalent route)", "Summands of means over the spectrum of $C_{train}$."),
-        ("k(lambda): coefficient of c_i", D.kernel),
-        ("e_scalar - rho", D.scalar),
-        ("N - rho (the bank as test law)", D.N),
-        ("df2", D.df2),
-        ("# The paper's forms", ""),
-        ("Q", pf.Q),
-        ("q", pf.q_numerator / (s.tau - pf.Q)),
-        ("e_scalar", pf.e_scalar),
-        ("k(lambda)", pf.kernel),
-        ("# Cancellation-free forms (evaluated by the NumPy path)", r"$V = U + x^* P$, $r = \tau\lambda/\epsilon$ "
-         r"(ridgeless: $\max(\tau - 1, 0)$); traces from derivations/out/discrete_spectrum.md."),
-        ("k(lambda)", st.kernel),
-        ("e_scalar", st.e_scalar),
-        ("q", st.q),
-        ("e_IDG", s.tau * s.q),
-        ("# Proved identities", "\n".join(f"- {k}: {'yes' if v else 'NO'}" for k, v in checks.items())),
-        ("# Shape of the kernel", r"$dk/d\lambda$ has a numerator linear in $\lambda$ with negative slope: "
+        ("## Derived (deterministic-equivalent route)", r"Summands of means over the spectrum of $C_{train}$."),
+        Formula("kernel_derived", r"The kernel $k(\lambda)$: the coefficient of $c_i$", D.kernel, lhs=r"k(\lambda)"),
+        Formula("e_scalar_derived", r"$e_{scalar} - \rho$ (summand)", D.scalar, lhs=r"e_{scalar} - \rho"),
+        Formula("N_derived", r"$N - \rho$ (the bank as test law; summand)", D.N, lhs=r"N - \rho"),
+        Formula("df2_derived", r"$\mathrm{df}_2$ (summand)", D.df2, lhs=r"\mathrm{df}_2"),
+        ("## The paper's forms", ""),
+        Formula("Q_paper", r"$Q$", pf.Q, lhs="Q", function=f"{gen}_mpmath:paper_q", output=0),
+        Formula("q_paper", r"$q$", pf.q_numerator / (s.tau - pf.Q), lhs="q", function=f"{gen}_mpmath:paper_q",
+                output=1),
+        Formula("e_scalar_paper", r"$e_{scalar}$", pf.e_scalar, lhs="e_{scalar}", function=f"{gen}_mpmath:paper_e_scalar"),
+        Formula("kernel_paper", r"$k(\lambda)$", pf.kernel, lhs=r"k(\lambda)", function=f"{gen}_mpmath:paper_kernel"),
+        ("## Cancellation-free forms (evaluated by the NumPy path)", r"$V = U + x^* P$, $r = \tau\lambda/\epsilon$ "
+         r"(ridgeless: $\max(\tau - 1, 0)$); traces from the discrete-spectrum page."),
+        Formula("kernel", r"$k(\lambda)$", st.kernel, lhs=r"k(\lambda)", function=f"{gen}:kernel"),
+        Formula("e_scalar", r"$e_{scalar}$", st.e_scalar, lhs="e_{scalar}", function=f"{gen}:e_scalar"),
+        Formula("q", r"$q$", st.q, lhs="q"),
+        Formula("e_idg", r"$e_{IDG}$", s.tau * s.q, lhs="e_{IDG}"),
+        ("## Proved identities", "The symbolic checks of `iclsym.onelayer.symbolic.alignment`, by name:\n\n"
+         + "\n".join(f"- `{k}`: {'yes' if v else 'NO'}" for k, v in checks.items())),
+        ("## Shape of the kernel", r"$dk/d\lambda$ has a numerator linear in $\lambda$ with negative slope: "
          r"$k$ is unimodal with its maximum at $\lambda_c$; for $\epsilon = 0$ ($\tau > 1$) $\lambda_c < 0$."),
-        ("dk/dlambda", kd.form),
-        ("lambda_c", tp.lam_c),
-        ("2 a alpha0 - alpha1 nu at eps = 0 (positive)", tp.margin_eps0_positive),
-        ("# Limits of the kernel", ""),
-        ("kappa -> inf", lim.kappa_inf),
-        ("tau -> inf", lim.tau_inf),
-        ("alpha -> inf, tau > 1, lambda > 0 (a0 = a(0+), q0 = rho/(tau-1))", lim.alpha_inf),
-        ("alpha -> inf, tau > 1, lambda = 0", lim.alpha_inf_null),
+        Formula("dkernel", r"$dk/d\lambda$", kd.form, lhs=r"\frac{dk}{d\lambda}"),
+        Formula("lambda_c", r"$\lambda_c$", tp.lam_c, lhs=r"\lambda_c", function=f"{gen}:kernel_turning_point"),
+        Formula("turning_margin", r"$2a\alpha_0 - \alpha_1\nu$ at $\epsilon = 0$ (positive)",
+                tp.margin_eps0_positive, lhs=r"2a\alpha_0 - \alpha_1\nu"),
+        ("## Limits of the kernel", ""),
+        Formula("kernel_kappa_inf", r"$\kappa \to \infty$", lim.kappa_inf, lhs=r"k_{\kappa\to\infty}(\lambda)",
+                function=f"{gen}:kernel_kappa_inf"),
+        Formula("kernel_tau_inf", r"$\tau \to \infty$", lim.tau_inf, lhs=r"k_{\tau\to\infty}(\lambda)",
+                function=f"{gen}:kernel_tau_inf"),
+        Formula("kernel_alpha_inf", r"$\alpha \to \infty$, $\tau > 1$, $\lambda > 0$ ($a_0 = a(0^+)$, "
+                r"$q_0 = \rho/(\tau - 1)$)", lim.alpha_inf, lhs=r"k_{\alpha\to\infty}(\lambda)"),
+        Formula("kernel_alpha_inf_ridgeless", r"$\alpha \to \infty$, $\tau > 1$, ridgeless", lim.alpha_inf_null,
+                lhs=r"k_{\alpha\to\infty}(\lambda)"),
     ]
-    return render_markdown(SCRIPT, source_hash, "Pretrain-test alignment: e_ICL = e_scalar + e_misalign", items,
-                           intro="Generated from iclsym.onelayer.symbolic.alignment by derivations/onelayer/alignment.py; "
-                                 "theory in docs/onelayer/alignment.md.")
+    return render_page(SCRIPT, source_hash, r"Pretrain–test alignment: $e_{ICL} = e_{scalar} + e_{misalign}$", items,
+                       intro="Generated from `iclsym.onelayer.symbolic.alignment` by "
+                             "`derivations/onelayer/alignment.py`; the theory is on the page *Task alignment*.",
+                       glossary=GLOSSARY, symbol_names=symbol_names(s))
 
 
 def build() -> dict[str, str]:
@@ -219,7 +273,7 @@ def build() -> dict[str, str]:
                                                                  "numpy", doc_np),
         "iclsym/onelayer/_generated/alignment_mpmath.py": render_module(SCRIPT, h, mpmath_functions(), "mpmath",
                                                                         doc_mp),
-        "derivations/out/alignment.md": markdown(h),
+        **pages(h),
     }
 
 

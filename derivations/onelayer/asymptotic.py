@@ -24,7 +24,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 from iclsym.onelayer.symbolic.asymptotic import (
     e_icl_ridge,
     e_idg_ridge,
@@ -87,36 +87,89 @@ def mpmath_functions():
     ]
 
 
-def markdown(source_hash: str) -> str:
+#: the papers' notation for the symbols of this script
+GLOSSARY = {
+    r"\alpha": r"context length per dimension, $\ell/d$",
+    r"\tau": r"pretraining sequences per parameter, $n/d^2$",
+    r"\kappa": r"task diversity, $k/d$ ($\kappa = \infty$: a fresh task per sequence)",
+    r"\kappa^{-1}": r"$1/\kappa$",
+    r"\rho": r"label-noise variance",
+    r"\lambda": r"ridge strength of pretraining",
+    r"x^*": r"$(1+\rho)/\alpha$, the noise of the context estimate of the task",
+    r"\epsilon": r"the effective regulariser: the positive root of $F(\epsilon) = 0$",
+    r"\nu": r"$x^* + \epsilon$",
+    r"z": r"argument of the Marchenko–Pastur transform",
+    r"M_\kappa(z)": r"the Marchenko–Pastur transform $\lim \frac1d\operatorname{tr}(\hat R + z)^{-1}$ of the bank "
+                    r"second moment $\hat R$ (positive root for real $z > 0$)",
+    r"S": r"$M_\kappa(\nu)$",
+    r"S'": r"$M_\kappa'(\nu)$",
+    r"D": r"$\sqrt{(\nu + \lambda_-)(\nu + \lambda_+)}$ with $\lambda_\pm = (1 \pm \kappa^{-1/2})^2$",
+    r"P": r"$-M_\kappa'(\nu)$ (cancellation-free form below)",
+    r"T_1": r"$1 - \nu S$",
+    r"T_2": r"$1 - 2\nu S - \nu^2 M_\kappa'(\nu)$",
+    r"U": r"$S + \nu M_\kappa'(\nu)$",
+    r"r": r"$\tau\lambda/\epsilon$ (tends to $\max(\tau - 1, 0)$ as $\lambda \to 0^+$)",
+    r"c_e": r"the coefficient of the ridge error written in the paper ($e_{IDG} = -\tau c_e$)",
+}
+
+
+def symbol_names(s):
+    """SymPy symbol -> LaTeX in the paper's notation."""
+    return {s["xs"]: "x^*", s["eps"]: r"\epsilon", s["lam"]: r"\lambda", s["ik"]: r"\kappa^{-1}", s["Sp"]: "S'",
+            s["T2"]: "T_2"}
+
+
+def items():
     s = _symbols()
     tr = mp_stable_traces(s["nu"], s["ik"], s["S"], s["D"])
-    P, T1, T2, U = tr.P, tr.T1, tr.T2, tr.U
     e_icl, e_idg = ridge_errors_stable(s["xs"], s["rho"], s["tau"], s["eps"], s["r"], s["P"], s["T2"], s["U"])
     e_icl_lit, c_e = e_icl_ridge(s["xs"], s["rho"], s["tau"], s["eps"], s["S"], s["Sp"])
-    items = [
-        ("# Marchenko-Pastur transform", "Physical branch: the positive root for real z > 0, Herglotz off the axis."),
-        ("M_kappa(z)", sp.Eq(sp.Symbol("M_kappa(z)"), stieltjes_mp(s["z"], s["kappa"]))),
-        ("# Fixed point", "Unique positive root for lam > 0 (see iclsym.onelayer.theory.fixed_point)."),
-        ("F(eps)", fixed_point_F(s["eps"], s["tau"], s["lam"], s["xs"], sp.Symbol("M_kappa(x^*+epsilon)"))),
-        ("# Errors as written in the paper (mpmath path)", ""),
-        ("c_e", c_e),
-        ("e_ICL", e_icl_lit),
-        ("e_IDG = -tau c_e (derived)", -s["tau"] * c_e),
-        ("# Cancellation-free forms (NumPy path)", "ik = 1/kappa, S = M(nu), D = sqrt((nu+lambda_-)(nu+lambda_+)), r = tau lam/eps."),
-        ("P = -M'(nu)", P),
-        ("T1 = 1 - nu S", T1),
-        ("T2 = 1 - 2 nu S - nu^2 M'", T2),
-        ("U = S + nu M'", U),
-        ("e_ICL", e_icl),
-        ("e_IDG", e_idg),
+    mp = "iclsym.onelayer._generated.asymptotic_mpmath"
+    return [
+        ("## Marchenko–Pastur transform", r"The physical branch: the positive root for real $z > 0$, Herglotz off "
+         r"the axis."),
+        Formula("mp_transform", r"The Marchenko–Pastur transform $M_\kappa(z)$", stieltjes_mp(s["z"], s["kappa"]),
+                lhs=r"M_\kappa(z)", function="iclsym.core._generated.marchenko_pastur_mpmath:stieltjes_closed_form"),
+        ("## Fixed point", r"Unique positive root $\epsilon$ for $\lambda > 0$ (solved by "
+         r"`iclsym.onelayer.theory.solve_eps`)."),
+        Formula("fixed_point", r"$F(\epsilon)$, with $S = M_\kappa(x^* + \epsilon)$",
+                fixed_point_F(s["eps"], s["tau"], s["lam"], s["xs"], s["S"]), lhs=r"F(\epsilon)",
+                function=f"{mp}:fixed_point_F"),
+        ("## Errors as written in the paper (mpmath path)", r"With $S = M_\kappa(\nu)$ and $S' = M_\kappa'(\nu)$."),
+        Formula("c_e", r"The coefficient $c_e$", c_e, lhs="c_e", function=f"{mp}:c_e_as_written"),
+        Formula("e_icl", r"The ridge ICL error $e_{ICL}$ (Result 1)", e_icl_lit, lhs="e_{ICL}",
+                function=f"{mp}:e_icl_as_written"),
+        Formula("e_idg", r"The ridge IDG error $e_{IDG} = -\tau c_e$ (derived)", -s["tau"] * c_e, lhs="e_{IDG}",
+                function=f"{mp}:e_idg_as_written"),
+        ("## Cancellation-free forms (NumPy path)", r"The traces $P, T_1, T_2, U$ in terms of $S = M_\kappa(\nu)$ and "
+         r"$D$; $r = \tau\lambda/\epsilon$."),
+        Formula("P", r"$P = -M_\kappa'(\nu)$", tr.P, lhs="P",
+                function="iclsym.core._generated.marchenko_pastur:stable_traces", output=0),
+        Formula("T1", r"$T_1 = 1 - \nu S$", tr.T1, lhs="T_1",
+                function="iclsym.core._generated.marchenko_pastur:stable_traces", output=1),
+        Formula("T2", r"$T_2 = 1 - 2\nu S - \nu^2 M_\kappa'(\nu)$", tr.T2, lhs="T_2",
+                function="iclsym.core._generated.marchenko_pastur:stable_traces", output=2),
+        Formula("U", r"$U = S + \nu M_\kappa'(\nu)$", tr.U, lhs="U",
+                function="iclsym.core._generated.marchenko_pastur:stable_traces", output=3),
+        Formula("e_icl_stable", r"$e_{ICL}$, cancellation-free", e_icl, lhs="e_{ICL}",
+                function="iclsym.onelayer._generated.asymptotic:ridge_errors", output=0),
+        Formula("e_idg_stable", r"$e_{IDG}$, cancellation-free", e_idg, lhs="e_{IDG}",
+                function="iclsym.onelayer._generated.asymptotic:ridge_errors", output=1),
     ]
-    return render_markdown(
+
+
+def pages(source_hash: str) -> dict[str, str]:
+    """``derivations/out/asymptotic.md`` and the closed-forms data module, from :func:`items`."""
+    return render_page(
         SCRIPT,
         source_hash,
-        "Ridge theory: fixed point, e_ICL and e_IDG",
-        items,
-        intro="Generated from derivations/onelayer/asymptotic.py. The derivation of e_IDG and the proofs that the "
-        "two forms agree are in notebooks/02_ridge_theory.py.",
+        r"Ridge theory: fixed point, $e_{ICL}$ and $e_{IDG}$",
+        items(),
+        intro="Generated by `derivations/onelayer/asymptotic.py`. The derivation of $e_{IDG}$ and the proofs "
+        "that the two forms agree are in the notebook `02_ridge_theory`; the theory is on the page "
+        "*Asymptotic theory* of the documentation.",
+        glossary=GLOSSARY,
+        symbol_names=symbol_names(_symbols()),
     )
 
 
@@ -137,7 +190,7 @@ def build() -> dict[str, str]:
         "iclsym/onelayer/_generated/asymptotic_mpmath.py": render_module(SCRIPT, h, mpmath_functions(), "mpmath", doc_mp),
         "iclsym/onelayer/_generated/asymptotic_scalar.py": render_module(SCRIPT, h, numpy_functions(), "scalar",
                                                                          doc_sc),
-        "derivations/out/asymptotic.md": markdown(h),
+        **pages(h),
     }
 
 

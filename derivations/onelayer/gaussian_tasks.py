@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sympy as sp
 
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 from iclsym.onelayer.symbolic import gaussian_tasks as gt
 from iclsym.onelayer.symbolic import lemma1
 
@@ -52,19 +52,49 @@ def functions():
     )]
 
 
-def markdown(source_hash: str) -> str:
+#: trace variable -> (LaTeX, definition); every trace is divided by d
+TRACES = {
+    "t_C": (r"t_{C}", r"\operatorname{tr} C"), "t_CC": (r"t_{CC}", r"\operatorname{tr} C^2"),
+    "t_mm": (r"t_{\mu\mu}", r"|\mu|^2"), "t_mCm": (r"t_{\mu C\mu}", r"\mu^\top C\mu"),
+    "T_GC": (r"T_{GC}", r"\operatorname{tr}(GC)"), "T_GCG": (r"T_{GCG}", r"\operatorname{tr}(GCG^\top)"),
+    "T_GG": (r"T_{GG}", r"\operatorname{tr}(GG^\top)"), "T_gg": (r"T_{gg}", r"|g|^2"),
+    "T_gm": (r"T_{g\mu}", r"g^\top\mu"), "T_gGm": (r"T_{gG\mu}", r"g^\top G\mu"),
+    "T_gCm": (r"T_{gC\mu}", r"g^\top C\mu"), "T_gGCm": (r"T_{gGC\mu}", r"g^\top GC\mu"),
+    "T_mGm": (r"T_{\mu G\mu}", r"\mu^\top G\mu"), "T_GmGm": (r"T_{G\mu G\mu}", r"|G\mu|^2"),
+}
+
+GLOSSARY = {
+    r"d": r"token dimension",
+    r"\ell": r"context length",
+    r"\rho": r"label-noise variance",
+    r"\Gamma": r"$[G \mid g]$, the attention matrix of the reduced model",
+    r"\mu": r"mean of the test-task law $w \sim N(\mu, C)$",
+    r"C": r"covariance of the test-task law",
+    **{tex: f"${defn}/d$" for tex, defn in TRACES.values()},
+}
+
+
+def pages(source_hash: str) -> dict[str, str]:
+    """``derivations/out/gaussian_tasks.md`` and the closed-forms data module."""
     if not reduction_holds():
         raise RuntimeError("derivation check failed: reduction to Lemma 1's Gaussian-task ICL error")
     S = gt.symbols()
-    names = {S.T[n]: n.replace("_", r"\_") for n in gt.TRACE_NAMES}
-    items = [("# Setting", r"Test tasks $w = \mu + z$, $z \sim N(0, C)$; Lemma 1 given $w$, averaged by Wick pairing "
-              r"of $z$ with covariance $C$. Trace variables are divided by $d$.")]
+    names = {S.T[n]: TRACES[n][0] for n in gt.TRACE_NAMES}
+    items = [("## Setting", r"Test tasks $w = \mu + z$, $z \sim N(0, C)$; Lemma 1 given $w$, averaged by Wick "
+              r"pairing of $z$ with covariance $C$. Trace variables are divided by $d$.")]
+    items.append(Formula("error", r"The exact test error $e(\Gamma; \mu, C)$", gt.gaussian_task_error(),
+                         lhs=r"e(\Gamma; \mu, C)",
+                         function="iclsym.onelayer._generated.gaussian_tasks:gaussian_task_error"))
+    items.append(("## Coefficients", "The same error, one coefficient per monomial in the trace variables."))
     for mono, c in gt.coefficients().items():
-        items.append((f"coefficient of {mono}", sp.latex(c)))
-    items.append(("# Check", "With C = I and mu = 0 this is Lemma 1's Gaussian-task ICL error (derived there by "
-                  "pairing w with the tokens in one pass): " + ("yes" if reduction_holds() else "NO")))
-    return render_markdown(SCRIPT, source_hash, "Exact finite-d error for Gaussian test tasks N(mu, C)", items,
-                           intro="Generated from iclsym.onelayer.symbolic.gaussian_tasks.")
+        tex = sp.latex(mono, symbol_names=names)
+        key = "coefficient_" + "_".join(str(f) for f in sp.Mul.make_args(mono)).replace("**", "")
+        items.append(Formula(key, f"Coefficient of ${tex}$", c, lhs=rf"[{tex}]\,e"))
+    items.append(("## Check", r"With $C = I$ and $\mu = 0$ this is Lemma 1's Gaussian-task ICL error (derived there "
+                  "by pairing $w$ with the tokens in one pass): " + ("yes" if reduction_holds() else "NO")))
+    return render_page(SCRIPT, source_hash, r"Exact finite-$d$ error for Gaussian test tasks $N(\mu, C)$", items,
+                       intro="Generated from `iclsym.onelayer.symbolic.gaussian_tasks`.",
+                       glossary=GLOSSARY, symbol_names=names)
 
 
 def build() -> dict[str, str]:
@@ -74,7 +104,7 @@ def build() -> dict[str, str]:
     return {
         "iclsym/onelayer/_generated/gaussian_tasks.py": render_module(SCRIPT, h, functions(), "numpy", doc),
         "iclsym/onelayer/_generated/gaussian_tasks_mpmath.py": render_module(SCRIPT, h, functions(), "mpmath", doc),
-        "derivations/out/gaussian_tasks.md": markdown(h),
+        **pages(h),
     }
 
 

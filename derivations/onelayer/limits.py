@@ -21,7 +21,7 @@ from pathlib import Path
 import sympy as sp
 
 from iclsym.onelayer.symbolic import limits as L
-from iclsym.engine.codegen import GenFunction, render_markdown, render_module, run_script, script_hash
+from iclsym.engine.codegen import Formula, GenFunction, render_module, render_page, run_script, script_hash
 
 SCRIPT = "derivations/onelayer/limits.py"
 
@@ -184,107 +184,154 @@ def functions():
     return fns
 
 
-def _tex(expr, s=None):
-    """LaTeX with the paper's notation: x_* = x*, m_* = M_kappa(x*), tilde m = M_{kappa/tau}(x*)."""
-    s = s or derived()["s"]
-    names = {s.xs: "x_{*}", s.m: "m_{*}", s.mt: "\\tilde{m}"}
-    return sp.latex(sp.sympify(expr), symbol_names=names)
+GLOSSARY = {
+    r"\alpha": r"context length per dimension $\ell/d$",
+    r"\tau": r"pretraining sequences per parameter $n/d^2$",
+    r"\kappa": r"task diversity $k/d$",
+    r"\rho": r"label-noise variance",
+    r"\lambda": r"ridge strength",
+    r"x^*": r"$(1+\rho)/\alpha$",
+    r"m^*": r"$M_\kappa(x^*)$, the Marchenko–Pastur transform at $x^*$",
+    r"\tilde m": r"$M_{\kappa/\tau}(x^*)$ (and $\mu^* = x^*\tilde m$)",
+    r"\epsilon": r"the effective regulariser (root of the fixed point)",
+    r"\epsilon_0": r"the ridgeless root for $\tau < 1$",
+    r"q": r"$\sqrt{\lambda}$",
+    r"c": r"the ratio $\tau/\alpha$ along the path $\tau = c\alpha$ of Fig. 4",
+    r"C_{ICL}": r"residue of the ridgeless $e_{ICL}$ at $\tau = 1$: $e \simeq C/|\tau - 1|$",
+    r"C_{IDG}": r"residue of the ridgeless $e_{IDG}$ at $\tau = 1$",
+    r"A_{ICL}": r"height coefficient of the ridge peak at $\tau = 1$: $e \simeq A\lambda^{-1/2}$",
+    r"A_{IDG}": r"the same for $e_{IDG}$",
+    r"D_{IDG}": r"coefficient of $1/\tau$ in $e_{IDG}$ as $\tau\to\infty$",
+    r"\kappa_c": r"$\min(\tau, 1)$",
+    r"m_{1}": r"$M_\kappa'(x^*)$ (in the expansion $M_\kappa(x^* + \epsilon) = m^* + m_1\epsilon + \dots$)",
+}
+
+REGIME = {"<1": "<", "=1": "=", ">1": ">"}
+ERRORS = {"e_icl": "e_{ICL}", "e_idg": "e_{IDG}", "g_task": "g_{task}"}
 
 
-def _paren(expr, s=None):
-    tex = _tex(expr, s)
-    return f"\\left({tex}\\right)" if isinstance(sp.sympify(expr), sp.Add) else tex
+def symbol_names(s):
+    return {s.xs: "x^*", s.m: "m^*", s.mt: r"\tilde m", sp.Symbol("epsilon_0"): r"\epsilon_0", s.lam: r"\lambda"}
 
 
-def _tex_regime_table(d):
+def _regime_items(d):
+    """``alpha -> inf`` after ``tau = inf``: ``e = L + A alpha^-p + ...`` per regime of ``kappa`` vs 1."""
     s = d["s"]
-    lines = ["| regime | error | limit | correction |", "|---|---|---|---|"]
-    for regime in ("<1", "=1", ">1"):
-        for err in ("e_icl", "e_idg", "g_task"):
+    out = []
+    for regime, name in (("<1", "lt"), ("=1", "eq"), (">1", "gt")):
+        for i, err in enumerate(("e_icl", "e_idg", "g_task")):
             lim, A, p = d["alpha_inf"].regimes[regime][err]
-            coeff = sp.factor(_alpha_coeff(A, p, s))
-            lines.append(
-                f"| $\\kappa {regime}$ | {err} | ${_tex(lim, s)}$ | "
-                f"${_paren(coeff, s)}\\,\\alpha^{{-{sp.latex(p)}}}$ |"
-            )
-    return "\n".join(lines)
+            lead = lim + sp.factor(_alpha_coeff(A, p, s)) * s.alpha ** (-p)
+            out.append(Formula(f"alpha_inf_tau_inf_{name}_{err}", rf"$\kappa {REGIME[regime]} 1$: ${ERRORS[err]}$",
+                               lead, lhs=ERRORS[err], rel=r"\simeq",
+                               function=f"iclsym.onelayer._generated.limits:alpha_inf_tau_inf_{name}", output=i))
+    return out
 
 
-def _tex_fixed_tau_table(d):
+def _fixed_tau_items(d):
+    """``alpha -> inf`` at fixed ``tau``: the leading term (and the ``alpha^0`` term) per regime."""
     s = d["s"]
-    lines = ["| side | kappa vs kappa_c = min(tau,1) | error | leading term | alpha^0 term |", "|---|---|---|---|---|"]
+    out = []
     for side in ("above", "below"):
-        for regime in ("<", "=", ">"):
-            for err in ("e_icl", "e_idg"):
+        for regime, name in (("<", "lt"), ("=", "eq"), (">", "gt")):
+            for i, err in enumerate(("e_icl", "e_idg")):
                 A, p, const = d["alpha_fixed"].out[side][regime][err]
-                lead = sp.factor(_alpha_coeff(A, p, s))
-                q = -p
-                lead_tex = f"{_paren(lead, s)}\\,\\alpha^{{{sp.latex(q)}}}" if q != 0 else _tex(lead, s)
-                lines.append(
-                    f"| $\\tau {'>' if side == 'above' else '<'} 1$ | $\\kappa {regime} \\kappa_c$ | {err} | "
-                    f"${lead_tex}$ | ${_tex(const, s)}$ |"
-                )
-    return "\n".join(lines)
+                lead = sp.factor(_alpha_coeff(A, p, s)) * s.alpha ** (-p) + const
+                cap = rf"$\tau {'>' if side == 'above' else '<'} 1$, $\kappa {regime} \kappa_c$: ${ERRORS[err]}$"
+                out.append(Formula(f"alpha_inf_fixed_tau_{side}_{name}_{err}", cap, lead, lhs=ERRORS[err],
+                                   rel=r"\simeq"))
+    return out
 
 
-def markdown(h: str) -> str:
+def pages(h: str) -> dict[str, str]:
+    """``derivations/out/limits.md`` and the closed-forms data module."""
     d = derived()
     s = d["s"]
     r, lc, pole, peak, ti, tp, ki = (
         d["ridgeless"], d["lam"], d["pole"], d["peak"], d["tau_inf"], d["tau_prop"], d["kappa_inf"],
     )
     T = r.targets
+    gen = "iclsym.onelayer._generated.limits"
     items = [
-        ("## 1. Ridgeless limit lam -> 0+", (
+        ("## 1. Ridgeless limit $\\lambda \\to 0^+$", (
             "Notation: $x^* = (1+\\rho)/\\alpha$, $m^* = M_\\kappa(x^*)$, $\\tilde m = M_{\\kappa/\\tau}(x^*)$ "
             "($\\mu^* = x^*\\tilde m$). Identities marked *proved* were reduced to 0 modulo the "
-            "Marchenko-Pastur quadratic (minimal-polynomial argument), not checked numerically."
+            "Marchenko–Pastur quadratic (minimal-polynomial argument), not checked numerically."
         )),
-        ("tau > 1: eps/lam as lam -> 0", r.eps_over_lam_above),
-        ("tau < 1: eps0 (proved: M_kappa(x*+eps0) = tau mt, so eps0 M = 1 - tau)", sp.Eq(sp.Symbol("epsilon_0"), r.eps0)),
-        ("tau > 1: e_ICL (proved equal to docs/onelayer/asymptotic-theory.md)", T.e_icl_above),
-        ("tau > 1: e_IDG (proved)", T.e_idg_above),
-        ("tau < 1: e_ICL (proved)", T.e_icl_below),
-        ("tau < 1: e_IDG (proved; eps0 as above, c as in the paper)", T.e_idg_below),
-        ("## Leading O(lam) correction", (
+        Formula("eps_over_lam_above", r"$\tau > 1$: $\epsilon/\lambda$ as $\lambda \to 0^+$", r.eps_over_lam_above,
+                lhs=r"\lim_{\lambda\to0^+} \epsilon/\lambda"),
+        Formula("eps0", r"$\tau < 1$: $\epsilon_0$ (proved: $M_\kappa(x^* + \epsilon_0) = \tau\tilde m$, so "
+                r"$\epsilon_0 M_\kappa(x^* + \epsilon_0) = 1 - \tau$)", sp.Eq(sp.Symbol("epsilon_0"), r.eps0)),
+        Formula("ridgeless_e_icl_above", r"$\tau > 1$: $e_{ICL}$ (proved equal to the paper's)", T.e_icl_above,
+                lhs="e_{ICL}", function=f"{gen}:ridgeless_above", output=0),
+        Formula("ridgeless_e_idg_above", r"$\tau > 1$: $e_{IDG}$ (proved)", T.e_idg_above, lhs="e_{IDG}",
+                function=f"{gen}:ridgeless_above", output=1),
+        Formula("ridgeless_e_icl_below", r"$\tau < 1$: $e_{ICL}$ (proved)", T.e_icl_below, lhs="e_{ICL}",
+                function=f"{gen}:ridgeless_below", output=0),
+        Formula("ridgeless_e_idg_below", r"$\tau < 1$: $e_{IDG}$ (proved; $\epsilon_0$ as above)", T.e_idg_below,
+                lhs="e_{IDG}", function=f"{gen}:ridgeless_below", output=1),
+        ("## Leading $O(\\lambda)$ correction", (
             "$e(\\lambda) = e(0) + B\\lambda + O(\\lambda^2)$ with $B = (\\partial_\\epsilon e)\\,(d\\epsilon/d\\lambda)$; "
-            "the full expressions of $B$ are in `iclsym/onelayer/_generated/limits.py` (`lam_slope_above/below`)."
+            "the full expressions of $B$ are the generated functions `lam_slope_above` and `lam_slope_below` "
+            "of `iclsym.onelayer._generated.limits`."
         )),
-        ("tau > 1: d eps/d lam at lam = 0", lc.deps_dlam_above),
-        ("tau < 1: d eps/d lam at lam = 0 (S = tau mt, S' from the MP quadratic)", sp.factor(lc.deps_dlam_below)),
-        ("## 2. Interpolation peak tau -> 1", (
+        Formula("deps_dlam_above", r"$\tau > 1$: $d\epsilon/d\lambda$ at $\lambda = 0$", lc.deps_dlam_above,
+                lhs=r"\left.\frac{d\epsilon}{d\lambda}\right|_{\lambda=0}"),
+        Formula("deps_dlam_below", r"$\tau < 1$: $d\epsilon/d\lambda$ at $\lambda = 0$ ($S = \tau\tilde m$, $S'$ from "
+                r"the Marchenko–Pastur quadratic)", sp.factor(lc.deps_dlam_below),
+                lhs=r"\left.\frac{d\epsilon}{d\lambda}\right|_{\lambda=0}"),
+        ("## 2. Interpolation peak $\\tau \\to 1$", (
             f"Simple pole from both sides (orders {sorted(set(pole.orders.values()))}); residues agree "
-            "from above and below and with docs/onelayer/limits.md (proved)."
+            "from above and below and with the page *Limits* of the documentation (proved)."
         )),
-        ("C_IDG", pole.C_idg),
-        ("C_ICL", pole.C_icl),
-        ("Peak at tau = 1, lam -> 0+: eps(lam)", peak.eps_series),
-        ("e_ICL at tau = 1: coefficient of lam^(-1/2)", peak.coef_icl),
-        ("e_IDG at tau = 1: coefficient of lam^(-1/2) (= C/(2 sqrt(m*)))", peak.coef_idg),
-        ("## 3. tau -> inf, then alpha -> inf", "Limits as $\\tau\\to\\infty$ (proved equal to docs/onelayer/limits.md):"),
-        ("e_ICL(tau = inf)", ti.design["icl"]),
-        ("e_IDG(tau = inf)", ti.e_idg),
-        ("D_IDG (e = e(inf) + D/tau + ...)", ti.D_idg),
-        ("## alpha -> inf after tau = inf (kappa = 1 transition)", _tex_regime_table(d)
-         + "\n\nNote: the $1/\\alpha$ corrections of $e_{ICL}$ and $e_{IDG}$ coincide for $\\kappa\\ne1$, "
-           "so $g_{task}$ approaches its limit like $\\alpha^{-2}$ there; at $\\kappa=1$ like $\\alpha^{-1/2}$."),
-        ("## alpha -> inf at fixed tau", _tex_fixed_tau_table(d)
-         + "\n\nAt the boundary $\\kappa=\\min(\\tau,1)$ the leading term is $\\propto\\alpha^{1/2}$ (for $\\rho>0$)."),
-        ("Fig. 4 path tau = c alpha, kappa < 1: lim g_task", tp.limits["<1"]),
-        ("Fig. 4 path, kappa = 1 and kappa > 1", sp.Tuple(tp.limits["=1"], tp.limits[">1"])),
-        ("## 4. kappa -> inf (e_ICL = e_IDG, proved)", ""),
-        ("tau > 1", ki.e_icl_above),
-        ("tau < 1", ki.e_icl_below),
-        ("ridge fixed point at kappa = inf (any tau, lam > 0)", ki.eps_ridge),
+        Formula("pole_residue_idg", r"Residue $C_{IDG}$", pole.C_idg, lhs="C_{IDG}", function=f"{gen}:pole_residue",
+                output=1),
+        Formula("pole_residue_icl", r"Residue $C_{ICL}$", pole.C_icl, lhs="C_{ICL}", function=f"{gen}:pole_residue",
+                output=0),
+        Formula("peak_eps", r"Peak at $\tau = 1$, $\lambda \to 0^+$: $\epsilon(\lambda)$ with $q = \sqrt\lambda$",
+                peak.eps_series, lhs=r"\epsilon"),
+        Formula("peak_coefficient_icl", r"$e_{ICL}$ at $\tau = 1$: coefficient of $\lambda^{-1/2}$", peak.coef_icl,
+                lhs="A_{ICL}", function=f"{gen}:peak_coefficient", output=0),
+        Formula("peak_coefficient_idg", r"$e_{IDG}$ at $\tau = 1$: coefficient of $\lambda^{-1/2}$ "
+                r"($= C_{IDG}/(2\sqrt{m^*})$)", peak.coef_idg, lhs="A_{IDG}", function=f"{gen}:peak_coefficient",
+                output=1),
+        ("## 3. $\\tau \\to \\infty$, then $\\alpha \\to \\infty$",
+         "Limits as $\\tau\\to\\infty$ (proved equal to the page *Limits* of the documentation):"),
+        Formula("tau_inf_e_icl", r"$e_{ICL}(\tau = \infty)$", ti.design["icl"], lhs=r"e_{ICL}(\infty)",
+                function=f"{gen}:tau_inf", output=0),
+        Formula("tau_inf_e_idg", r"$e_{IDG}(\tau = \infty)$", ti.e_idg, lhs=r"e_{IDG}(\infty)",
+                function=f"{gen}:tau_inf", output=1),
+        Formula("tau_inf_D_idg", r"$D_{IDG}$ in $e = e(\infty) + D/\tau + \dots$", ti.D_idg, lhs="D_{IDG}",
+                function=f"{gen}:tau_inf", output=3),
+        ("## $\\alpha \\to \\infty$ after $\\tau = \\infty$ (the $\\kappa = 1$ transition)",
+         "Leading terms $e \\simeq L + A\\alpha^{-p}$. The $1/\\alpha$ corrections of $e_{ICL}$ and $e_{IDG}$ "
+         "coincide for $\\kappa\\ne1$, so $g_{task}$ approaches its limit like $\\alpha^{-2}$ there; at "
+         "$\\kappa=1$ like $\\alpha^{-1/2}$."),
+        *_regime_items(d),
+        ("## $\\alpha \\to \\infty$ at fixed $\\tau$",
+         "Leading term and the $\\alpha^0$ term, $\\kappa_c = \\min(\\tau, 1)$. At the boundary "
+         "$\\kappa = \\kappa_c$ the leading term is $\\propto\\alpha^{1/2}$ (for $\\rho > 0$)."),
+        *_fixed_tau_items(d),
+        Formula("tau_prop_alpha_lt", r"Fig. 4 path $\tau = c\alpha$, $\kappa < 1$: $\lim g_{task}$", tp.limits["<1"],
+                lhs=r"\lim g_{task}", function=f"{gen}:g_task_tau_prop_alpha", output=0),
+        Formula("tau_prop_alpha_eq_gt", r"Fig. 4 path, $\kappa = 1$ and $\kappa > 1$",
+                sp.Tuple(tp.limits["=1"], tp.limits[">1"]), lhs=r"\lim g_{task}"),
+        ("## 4. $\\kappa \\to \\infty$ ($e_{ICL} = e_{IDG}$, proved)", ""),
+        Formula("kappa_inf_above", r"$\tau > 1$", ki.e_icl_above, lhs="e_{ICL}",
+                function=f"{gen}:kappa_inf_ridgeless", output=0),
+        Formula("kappa_inf_below", r"$\tau < 1$", ki.e_icl_below, lhs="e_{ICL}",
+                function=f"{gen}:kappa_inf_ridgeless", output=1),
+        Formula("kappa_inf_eps", r"Ridge fixed point at $\kappa = \infty$ (any $\tau$, $\lambda > 0$)", ki.eps_ridge,
+                lhs=r"\epsilon", function=f"{gen}:kappa_inf_eps"),
         ("## 5. Optimal context length", (
             "$de/d\\alpha = -(x^{*2}/(1+\\rho))\\,de/dx^*$ with $dm^*/dx^* = M_\\kappa'(x^*)$ and "
-            "$d\\tilde m/dx^* = M_{\\kappa/\\tau}'(x^*)$ from the MP quadratic; code in "
+            "$d\\tilde m/dx^* = M_{\\kappa/\\tau}'(x^*)$ from the Marchenko–Pastur quadratic; code in "
             "`derivative_above/below`; vectorized search in `iclsym.onelayer.theory.optimal`."
         )),
     ]
-    items = [(label, _tex(v, s) if isinstance(v, sp.Basic) else v) for label, v in items]
     intro = f"Derived by `{SCRIPT}` from `iclsym/onelayer/symbolic/limits.py` (SymPy)."
-    return render_markdown(SCRIPT, h, "Closed forms in limits", items, intro)
+    return render_page(SCRIPT, h, "Closed forms in limits", items, intro, glossary=GLOSSARY,
+                       symbol_names=symbol_names(s))
 
 
 def build() -> dict[str, str]:
@@ -301,8 +348,8 @@ def build() -> dict[str, str]:
         "iclsym/onelayer/_generated/limits.py": render_module(SCRIPT, h, fns, "numpy", doc),
         "iclsym/onelayer/_generated/limits_mpmath.py": render_module(SCRIPT, h, fns, "mpmath", doc),
         "iclsym/onelayer/_generated/limits_scalar.py": render_module(SCRIPT, h, fns, "scalar", doc),
-        "derivations/out/limits.md": markdown(h),
     }
+    out.update(pages(h))
     print(f"derivations/onelayer/limits.py: symbolic derivation {derived()['seconds']:.1f} s, code generation {time.perf_counter() - t0:.1f} s")
     return out
 

@@ -21,7 +21,37 @@ COMMANDS = {
     "figures": "figures",
     "depth": "depth",
     "alignment": "alignment",
+    "extrapolate": "extrapolate",
 }
+
+
+class DefaultsHelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """States every option's default in ``--help``, unless its help text already does.
+
+    A required option says so; a default of ``None`` reads "(default: none)".
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if ("default" in text.lower() or action.default is argparse.SUPPRESS or not action.option_strings
+                or isinstance(action, (argparse._HelpAction, argparse._VersionAction))):
+            return text
+        if action.required:
+            return text + " (required)"
+        if action.nargs == 0:  # a flag
+            return text + (" (default: on)" if action.default == action.const else " (default: off)")
+        if action.default is None:
+            return text + " (default: none)"
+        return text + " (default: %(default)s)"
+
+
+def _use_formatter(parser: argparse.ArgumentParser) -> None:
+    """Give ``parser`` and its nested sub-command parsers the :class:`DefaultsHelpFormatter`."""
+    parser.formatter_class = DefaultsHelpFormatter
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _use_formatter(child)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
+        _use_formatter(p)
         p.set_defaults(_run=mod.run)
     return parser
 

@@ -32,6 +32,18 @@ def _items(text: str) -> list[str]:
     return items
 
 
+def _sizes(text: str) -> list[tuple[int, int | None]]:
+    """``D1,D2,...`` or ``D1:R1,D2:R2,...`` (runs per size) for ``--extrapolate``."""
+    out = []
+    for part in text.split(","):
+        d, _, runs = part.strip().partition(":")
+        try:
+            out.append((int(d), int(runs) if runs else None))
+        except ValueError:
+            raise ValueError(f"extrapolate must look like 24,32,48 or 24:40,32:20; got {text!r}") from None
+    return out
+
+
 def add_arguments(p):
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
@@ -40,8 +52,9 @@ def add_arguments(p):
                       help="the paper's sizes (hours; prints the expected cost first)")
     mode.add_argument("--tiny", dest="mode", action="store_const", const="tiny", help=argparse.SUPPRESS)
     p.set_defaults(mode="quick")
-    p.add_argument("--paper", type=int, choices=(1, 2, 3), default=1,
-                   help="1: Lu et al. (2024), Figs. 1-6 (default); 2: Letey et al. (2025); 3: Bordelon et al. (2025)")
+    p.add_argument("--paper", choices=("1", "2", "3", "all"), default="1",
+                   help="1: Lu et al. (2024), Figs. 1-6 (default); 2: Letey et al. (2025); 3: Bordelon et al. (2025); "
+                        "all: the three papers one after the other into one output folder")
     p.add_argument("--only", type=_items, default=None,
                    help="comma-separated figures of the paper, e.g. 5,6 (paper 2 also: context, optimal; paper 3 "
                         "also: 6c); default: all of them")
@@ -53,6 +66,9 @@ def add_arguments(p):
     p.add_argument("--runs", type=int, default=None,
                    help="override the runs per point (default: the mode's; trained-network figures keep theirs)")
     p.add_argument("--estimate-only", action="store_true", help="print the expected cost and exit")
+    p.add_argument("--extrapolate", type=_sizes, default=None, metavar="D1[:R1],D2[:R2],...",
+                   help="paper 1: simulate every linear-attention point at these d (R runs each, default --runs or "
+                        "10) and judge e_inf against the theory (docs/onelayer/extrapolation.md)")
     add_executor_arguments(p)
 
 
@@ -99,6 +115,16 @@ def write_json_report(out, name: str, paper: int, settings, rows, timings, extra
 
 
 def run(args) -> int:
+    if args.paper != "all":
+        return _run_paper(args, int(args.paper))
+    if args.only:
+        raise ValueError("only selects figures of one paper; --paper all draws every figure (give --paper 1, 2 or 3)")
+    if args.extrapolate:
+        raise ValueError("extrapolate is available for --paper 1; got --paper all")
+    return max(_run_paper(args, number) for number in (1, 2, 3))
+
+
+def _run_paper(args, number: int) -> int:
     from iclsym.cli.outputs import OutputFolder, check_store_path
     from iclsym.figures import PAPERS
     from iclsym.sweep import ResultStore, default_workers, run_sweep
@@ -106,13 +132,21 @@ def run(args) -> int:
 
     t_start = time.perf_counter()
     check_executor_args(args)
-    paper = importlib.import_module(PAPERS[args.paper])
+    paper = importlib.import_module(PAPERS[number])
     for name, value in (("d", args.d), ("runs", args.runs)):
         if value is not None and value < 1:
             raise ValueError(f"{name} must be an integer >= 1; got {value}")
     settings = paper.settings_for(args.mode, d=args.d, runs=args.runs)
+    if args.extrapolate:
+        if number != 1:
+            raise ValueError(f"extrapolate is available for --paper 1; got --paper {number}")
+        from iclsym.figures.settings import extrapolated
+
+        default = args.runs if args.runs is not None else 10
+        settings = extrapolated(settings, [d for d, _ in args.extrapolate],
+                                [default if r is None else r for _, r in args.extrapolate])
     names = paper.select(args.only) if args.only else list(paper.FIGURES)
-    modules = [importlib.import_module(f"{PAPERS[args.paper]}.{n}") for n in names]
+    modules = [importlib.import_module(f"{PAPERS[number]}.{n}") for n in names]
     out = OutputFolder(args.out)
     jobs = list(dict.fromkeys(job for m in modules for job in m.jobs(settings)))
     out.provenance = provenance({job.kind for job in jobs})
@@ -122,7 +156,7 @@ def run(args) -> int:
     out.claim(f"{paper.REPORT}.md"), out.claim(f"{paper.REPORT}.json")
     store = ResultStore(out.path / "results.sqlite" if args.store is None else check_store_path(args.store))
     workers = args.workers or (1 if args.serial else default_workers())
-    print(f"iclsym figures --paper {args.paper} --{settings.mode}: {', '.join(names)}; {paper.describe(settings)}; "
+    print(f"iclsym figures --paper {number} --{settings.mode}: {', '.join(names)}; {paper.describe(settings)}; "
           f"store {store.path}")
     executor = None
     try:
@@ -166,7 +200,7 @@ def run(args) -> int:
         extras = {}
         for module in modules:
             extras.update(getattr(module, "report_entries", lambda store, settings: {})(store, settings))
-        write_json_report(out, paper.REPORT, args.paper, settings, rows, timings, extras)
+        write_json_report(out, paper.REPORT, number, settings, rows, timings, extras)
         failed = summary.failed if summary else 0
         if failed:
             print(f"WARNING: {failed} simulation jobs failed; first error: {summary.errors[0][1]}")

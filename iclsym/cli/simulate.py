@@ -57,6 +57,8 @@ def _jsonable(obj):
         obj = obj.item()
     if isinstance(obj, float) and math.isinf(obj):
         return "inf" if obj > 0 else "-inf"
+    if isinstance(obj, float) and math.isnan(obj):
+        return None
     return obj
 
 
@@ -87,8 +89,26 @@ def format_table(res: dict, timing: bool = True) -> str:
     lines.append("")
     for name in ("e_icl", "e_idg", "g_task"):
         lines.append(f"{name:>7} = {res[name + '_mean']:.5f} +- {_fmt_se(res[name + '_se'])}  (mean +- SE over {len(res['runs'])} runs)")
+    lines += ["", _comparison_text(res)]
     if timing:
         lines.append(f"total {res['seconds']:.2f} s")
+    return "\n".join(lines)
+
+
+def _comparison_text(res: dict) -> str:
+    from iclsym.figures.comparison import result_columns
+    from iclsym.onelayer import finite_size as fs
+
+    cols = res if "e_icl_verdict" in res else result_columns(res)
+    lines = [f"{'':>7}   {'theory':>10}  {'theory n/p':>10}  {'z':>7}  {'allowance':>9}  verdict"]
+    for name in ("e_icl", "e_idg", "g_task"):
+        c = {k: cols[f"{name}_{k}"] for k in ("theory", "theory_p", "z", "allowance", "verdict")}
+        lines.append(f"{name:>7}   {c['theory']:>10.5f}  {c['theory_p']:>10.5f}  {c['z']:>+7.2f}  "
+                     f"{c['allowance']:>9.3g}  {c['verdict']}")
+    lines.append("theory: the d -> inf formulas at the effective ratios (n/p: at tau_p = n/(d(d+1))); z = (mean - theory)/SE;")
+    lines.append(f"allowance = {fs.N_SE:g} SE + |e(n/p) - e(n/d^2)| + {fs.C_FINITE_SIZE:g} e/d (iclsym.onelayer.finite_size). "
+                 "For a verdict that can")
+    lines.append("fail, run `iclsym extrapolate` (several d, e_inf with a 95% CI; docs/onelayer/extrapolation.md).")
     return "\n".join(lines)
 
 
@@ -109,6 +129,9 @@ def run(args) -> int:
         task_dist=args.task_dist,
         sampler=args.sampler,
     )
+    from iclsym.figures.comparison import result_columns
+
+    res.update(result_columns(res))
     if args.json:
         if args.no_timing:
             res = _without_timing(res)

@@ -106,6 +106,7 @@ def add_arguments(p):
 
 def run(args) -> int:
     from iclsym.cli.outputs import check_export, check_store_path
+    from iclsym.figures.comparison import comparison_table, dataset_with_comparison, frame_with_comparison
     from iclsym.sweep import ResultStore, grid, run_sweep
     from iclsym.sweep.provenance import provenance
     from iclsym.sweep.store import dataset_from_frame, write_csv, write_netcdf
@@ -129,13 +130,15 @@ def run(args) -> int:
         for job, error in summary.errors[:10]:
             print(f"  FAILED {job}: {error}", file=sys.stderr)
         frame = _frame_of(store, jobs)
-        _print_table(frame)
+        table = comparison_table(frame) if not frame.empty else None
+        _print_table(frame, table)
         info = provenance([args.kind])
         for path in exports:
             if path.suffix == ".csv":
-                write_csv(frame, path, info)
+                write_csv(frame_with_comparison(frame, table) if table is not None else frame, path, info)
             else:
-                write_netcdf(dataset_from_frame(frame), path, info)
+                ds = dataset_from_frame(frame)
+                write_netcdf(dataset_with_comparison(ds, table) if table is not None else ds, path, info)
             print(f"wrote {path}")
     finally:
         store.close()
@@ -151,32 +154,12 @@ def _frame_of(store, jobs):
     return pd.DataFrame(rows)
 
 
-def _print_table(frame) -> None:
-    """Mean ± SE per point; for linear-attention jobs also the theory at the effective ratios."""
+def _print_table(frame, table) -> None:
+    """Mean ± SE per point; for linear-attention jobs also the theory at the effective ratios, z and verdict."""
     if frame.empty:
         return
-    from iclsym.figures.common import aggregate, theory_at_points
+    from iclsym.figures.comparison import format_table
     from iclsym.sweep.store import point_keys
 
-    fields = [f for f in ("e_icl", "e_idg", "g_task") if f in frame.columns]
-    extra = [c for c in ("alpha_eff", "tau_eff", "kappa_eff") if c in frame.columns]
-    table = aggregate(frame, fields, extra)
-    theory = {}
-    if frame["kind"].iloc[0] == "ridge":
-        from iclsym.onelayer import theory as th
-
-        theory = {f: theory_at_points(table, getattr(th, f)) for f in fields}
     coords = [c for c in point_keys(frame["kind"].iloc[0])[1:] if table[c].nunique() > 1 or c in COORD_FLAGS]
-    cols = coords + ["runs"]
-    width = {c: max(8, len(c)) for c in cols}
-    head = "  ".join(f"{c:>{width[c]}}" for c in cols) + "".join(f"  {f:>22}" for f in fields)
-    if theory:
-        head += "".join(f"  {'theory ' + f:>13}" for f in fields)
-    print(head)
-    for i, (_, row) in enumerate(table.iterrows()):
-        line = "  ".join(f"{row[c]:>{width[c]}.4g}" if not isinstance(row[c], str) else f"{row[c]:>{width[c]}}"
-                         for c in cols)
-        line += "".join(f"  {row[f + '_mean']:>11.5g} ± {row[f + '_se']:<8.2g}" for f in fields)
-        if theory:
-            line += "".join(f"  {theory[f][i]:>13.5g}" for f in fields)
-        print(line)
+    print(format_table(table, coords))

@@ -1,7 +1,7 @@
 """Deep linear self-attention and its reduction to the Gamma-model (L steps of preconditioned GD).
 
 **Network** (width ``N``, depth ``L``).  Read-in ``h_mu = W_x x_mu + w_y y_mu`` (query tokens carry
-``y = 0``); ``L`` residual linear-attention blocks
+``y = 0``); ``L`` residual linear-attention blocks::
 
     h^{l+1}_mu = h^l_mu + (1/(L P)) sum_{nu <= P} M_{mu nu} (k^l_nu . q^l_mu) v^l_nu,
     q = W_q h,  k = W_k h,  v = W_v h,
@@ -10,14 +10,14 @@ with the mask ``M = -1`` for labelled ``mu`` and ``+1`` for query ``mu`` (keys a
 from the ``P`` labelled tokens only); readout ``f = w_o . h^L`` at the query tokens.  Layers are
 tied (one ``W_q, W_k, W_v``) or untied (arrays of shape ``(L, N, N)``).
 
-**Gamma-model** (the convention of iclsym, tested against the network):
+**Gamma-model** (the convention of iclsym, tested against the network)::
 
     w_0 = 0,   w_{l+1} = w_l + (Gamma_l / L) (hhat - Sigmahat w_l),   f(x*) = x* . w_L,
     Sigmahat = X^T X / P,  hhat = X^T y / P.
 
 Under the alignment assumptions (``W_x^T w_y = 0``; ``W_q w_y = W_k w_y = 0``; ``W_v`` reads and
 writes only the label direction, ``W_v = c w_y w_y^T/|w_y|^2``; ``w_o . w_y = 1`` and
-``w_o ⟂ range(W_x)``) the network output equals the Gamma-model with
+``w_o ⟂ range(W_x)``) the network output equals the Gamma-model with::
 
     Gamma_l = c_l W_x^T (W_q^l)^T W_k^l W_x,      c_l = w_y^T W_v^l w_y / |w_y|^2.
 

@@ -33,8 +33,11 @@ from sympy.printing.pycode import MpmathPrinter, PythonCodePrinter
 
 __all__ = [
     "GenFunction",
+    "Formula",
     "render_module",
     "render_markdown",
+    "render_forms_module",
+    "render_page",
     "script_hash",
     "header_lines",
     "run_script",
@@ -180,33 +183,210 @@ def render_module(
     return "\n".join(out) + "\n"
 
 
+@dataclass
+class Formula:
+    """One displayed formula of a derivation record, also served by :func:`iclsym.closed_forms.get`.
+
+    Parameters
+    ----------
+    key : str
+        Identifier within its page (a Python-like name, e.g. ``"e_icl"``); the closed form is
+        ``iclsym.closed_forms.get("<page>.<key>")``.
+    caption : str
+        Markdown caption in the paper's notation (inline math in ``$...$``).
+    expr : sympy.Basic or str
+        The formula: a SymPy expression or ``Eq`` (rendered with the page's symbol names), or
+        a LaTeX string (for index or tensor notation that SymPy does not express).
+    lhs : str
+        LaTeX of the left-hand side, shown as ``lhs = expr`` (not for an ``Eq``).
+    function : str
+        ``"module:name"`` of the generated function that evaluates the formula, if any.
+    output : int or None
+        Index of the formula in that function's returned tuple (``None``: the whole result).
+    rel : str
+        LaTeX of the relation between the two sides (default ``=``; e.g. ``\\simeq`` for leading terms).
+    """
+
+    key: str
+    caption: str
+    expr: sp.Basic | str
+    lhs: str = ""
+    function: str = ""
+    output: int | None = None
+    rel: str = "="
+
+
+def _expr_latex(expr, symbol_names):
+    return sp.latex(expr, symbol_names=dict(symbol_names or {}))
+
+
+def formula_latex(f: Formula, symbol_names=None) -> tuple[str, str]:
+    """``(lhs, rhs)`` LaTeX of a formula (``lhs`` empty when there is none)."""
+    if isinstance(f.expr, sp.Equality):
+        return _expr_latex(f.expr.lhs, symbol_names), _expr_latex(f.expr.rhs, symbol_names)
+    rhs = f.expr if isinstance(f.expr, str) else _expr_latex(f.expr, symbol_names)
+    return f.lhs, rhs
+
+
+def used_symbols(f: Formula) -> set:
+    """Free symbols of a formula that the page must define (the defined left-hand side excluded)."""
+    if isinstance(f.expr, str):
+        return set()
+    if isinstance(f.expr, sp.Equality):
+        return set(f.expr.rhs.free_symbols)
+    return set(sp.sympify(f.expr).free_symbols)
+
+
+def _check_glossary(items, glossary, symbol_names, where):
+    """Every symbol of every formula has its LaTeX in the glossary (else ValueError)."""
+    names = dict(symbol_names or {})
+    missing = {}
+    for item in items:
+        if isinstance(item, Formula):
+            for x in used_symbols(item):
+                tex = names.get(x, sp.latex(x))
+                if tex not in glossary:
+                    missing.setdefault(tex, item.key)
+    if missing:
+        raise ValueError(f"{where}: symbols used but not defined on the page (add them to the glossary): "
+                         + ", ".join(f"{tex!r} (in {key})" for tex, key in sorted(missing.items())))
+
+
+def page_name(script_relpath: str) -> str:
+    """The page (derivation) name of a script: ``derivations/onelayer/asymptotic.py`` -> ``asymptotic``."""
+    return Path(script_relpath).stem
+
+
 def render_markdown(
     script_relpath: str,
     source_hash: str,
     title: str,
-    items: Sequence[tuple[str, sp.Basic | str]],
+    items: Sequence[tuple[str, sp.Basic | str] | Formula],
     intro: str = "",
+    glossary: dict[str, str] | None = None,
+    symbol_names: dict | None = None,
 ) -> str:
     """Render a Markdown document of labelled LaTeX display equations.
 
-    ``items`` is a sequence of ``(label, expression_or_latex)``; a label that
-    starts with ``#`` is emitted as a heading, and an item whose value is a
-    plain string that does not look like LaTeX is emitted as prose.
+    ``items`` is a sequence of :class:`Formula` and ``(label, value)`` pairs; a label that starts
+    with ``#`` is emitted as a heading with ``value`` as prose below it, and any other pair as a
+    captioned display equation.  ``glossary`` maps the LaTeX of each symbol to its meaning; it is
+    printed as the page's table of symbols, and every symbol of every :class:`Formula` must be in
+    it (``symbol_names`` maps SymPy symbols to their LaTeX in the paper's notation).
     """
     out = header_lines(script_relpath, source_hash, comment="<!--")
     out = [line + " -->" for line in out]
     out += ["", f"# {title}", ""]
     if intro:
         out += [intro.strip(), ""]
-    for label, value in items:
+    if glossary is not None:
+        _check_glossary(items, glossary, symbol_names, script_relpath)
+        out += ["## Symbols", "", "| symbol | meaning |", "|---|---|"]
+        out += [f"| ${tex}$ | {meaning} |" for tex, meaning in glossary.items()]
+        out += [""]
+    page = page_name(script_relpath)
+    for item in items:
+        if isinstance(item, Formula):
+            lhs, rhs = formula_latex(item, symbol_names)
+            tex = f"{lhs} {item.rel} {rhs}" if lhs else rhs
+            out += [f"**{item.caption}** (`iclsym.closed_forms.get(\"{page}.{item.key}\")`)", "", "$$", tex, "$$", ""]
+            continue
+        label, value = item
         if label.startswith("#"):
             out += [label, ""]
             if value:
                 out += [str(value).strip(), ""]
             continue
-        tex = sp.latex(value) if isinstance(value, sp.Basic) else str(value)
+        tex = _expr_latex(value, symbol_names) if isinstance(value, sp.Basic) else str(value)
         out += [f"**{label}**", "", "$$", tex, "$$", ""]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_forms_module(
+    script_relpath: str,
+    source_hash: str,
+    title: str,
+    items: Sequence[tuple[str, sp.Basic | str] | Formula],
+    glossary: dict[str, str] | None = None,
+    symbol_names: dict | None = None,
+) -> str:
+    r"""Render the closed forms of a page as a data module read by :mod:`iclsym.closed_forms`.
+
+    The module holds, for every :class:`Formula`, its caption, LaTeX (the paper's notation,
+    exactly as on the Markdown page), the ``srepr`` of its SymPy expression (``None`` for
+    LaTeX-only formulas), the LaTeX of each free symbol and the generated function that evaluates
+    it.  It imports nothing, so reading it never imports SymPy.
+
+    Examples
+    --------
+    >>> x = sp.Symbol("xs", positive=True)
+    >>> src = render_forms_module("derivations/demo.py", "0" * 64, "Demo",
+    ...                           [Formula("f", "the square", x**2, lhs="f")], {"x^*": "a number"}, {x: "x^*"})
+    >>> ns = {}; exec(src, ns); print(ns["FORMS"]["f"]["latex"])
+    f = \left(x^*\right)^{2}
+    """
+    names = dict(symbol_names or {})
+    if glossary is not None:
+        _check_glossary(items, glossary, symbol_names, script_relpath)
+    forms = {}
+    for item in items:
+        if not isinstance(item, Formula):
+            continue
+        if item.key in forms:
+            raise ValueError(f"{script_relpath}: formula key {item.key!r} is used twice")
+        lhs, rhs = formula_latex(item, symbol_names)
+        expr = None if isinstance(item.expr, str) else sp.srepr(item.expr)
+        syms = {} if isinstance(item.expr, str) else {
+            x.name: names.get(x, sp.latex(x)) for x in sorted(item.expr.free_symbols, key=lambda x: x.name)}
+        forms[item.key] = {
+            "caption": item.caption,
+            "lhs": lhs,
+            "rhs": rhs,
+            "latex": f"{lhs} {item.rel} {rhs}" if lhs else rhs,
+            "srepr": expr,
+            "symbols": syms,
+            "function": item.function or None,
+            "output": item.output,
+        }
+    out = header_lines(script_relpath, source_hash)
+    out.append(f'"""Closed forms of the page {page_name(script_relpath)!r} as data (read them with iclsym.closed_forms).\n\n'
+               f"Rendered from {script_relpath} together with derivations/out/{page_name(script_relpath)}.md.\n"
+               '"""')
+    out += ["", f"PAGE = {page_name(script_relpath)!r}", f"TITLE = {title!r}", "",
+            "#: LaTeX of each symbol of the page -> its meaning", "SYMBOLS = {"]
+    out += [f"    {tex!r}: {meaning!r}," for tex, meaning in (glossary or {}).items()]
+    out += ["}", "", "#: key -> caption, LaTeX (lhs, rhs, latex), srepr of the SymPy expression, symbols, function",
+            "FORMS = {"]
+    for key, rec in forms.items():
+        out.append(f"    {key!r}: {{")
+        out += [f"        {k!r}: {v!r}," for k, v in rec.items()]
+        out.append("    },")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def render_page(
+    script_relpath: str,
+    source_hash: str,
+    title: str,
+    items: Sequence[tuple[str, sp.Basic | str] | Formula],
+    intro: str = "",
+    glossary: dict[str, str] | None = None,
+    symbol_names: dict | None = None,
+) -> dict[str, str]:
+    """The Markdown record and the closed-forms data module of a derivation, from one list of items.
+
+    Returns ``{"derivations/out/<page>.md": ..., "iclsym/<model>/_generated/<page>_forms.py": ...}``
+    where ``<model>`` is the folder of the script under ``derivations/``.
+    """
+    page = page_name(script_relpath)
+    model = Path(script_relpath).parent.name
+    return {
+        f"derivations/out/{page}.md": render_markdown(script_relpath, source_hash, title, items, intro,
+                                                       glossary, symbol_names),
+        f"iclsym/{model}/_generated/{page}_forms.py": render_forms_module(script_relpath, source_hash, title, items,
+                                                                           glossary, symbol_names),
+    }
 
 
 def run_script(build: Callable[[], dict[str, str]], root: str | Path | None = None) -> None:

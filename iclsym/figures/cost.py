@@ -81,10 +81,19 @@ def _log_coords(point) -> np.ndarray:
 
 
 def _distance(a, b) -> float:
-    """Distance between two points of a kind: sum of |log| differences; other text options are far apart."""
-    text_a = [v for _, v in a[1:] if isinstance(v, str)]
-    text_b = [v for _, v in b[1:] if isinstance(v, str)]
-    return float(np.abs(_log_coords(a) - _log_coords(b)).sum()) + 100.0 * sum(x != y for x, y in zip(text_a, text_b))
+    """Distance between two points of a kind: sum of |log| differences; other values (text, ``None``,
+    a number against a non-number) are far apart when they differ."""
+    total = 0.0
+    for (_, x), (_, y) in zip(a[1:], b[1:]):
+        if _is_number(x) and _is_number(y):
+            total += float(np.abs(_log_coords((None, ("", x))) - _log_coords((None, ("", y)))).sum())
+        elif x != y:
+            total += 100.0
+    return total
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def estimate_seconds(jobs, store) -> tuple[float, int]:

@@ -143,10 +143,15 @@ def trained_section(title: str, rows, intro: str) -> list[str]:
     return [f"## {title}", "", intro, ""] + free_table(rows) + [""]
 
 
-def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None, extra=()) -> Path:
+def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | None = None,
+                 extrapolated=None, extra=()) -> Path:
     """Write ``out_dir/report.md`` and return its path (``out_dir``: a path or an output folder, see
-    :func:`iclsym.figures.common.save`); ``extra`` lines (e.g. :func:`trained_section`) go before
-    the closed forms."""
+    :func:`iclsym.figures.common.save`).
+
+    ``extrapolated``: rows of :func:`iclsym.figures.extrapolated.extrapolated_rows` (extrapolated
+    mode), reported in their own section before the single-size table.  ``extra``: more lines
+    (e.g. :func:`trained_section`), before the closed forms.
+    """
     source, forms = closed_forms_text(root)
     parts = [
         "# iclsym: reproduction of Lu et al. (2024)",
@@ -161,9 +166,13 @@ def write_report(out_dir, settings, rows, figures, timings: dict, root: Path | N
         "",
     ]
     parts += [f"- {k}: {v}" for k, v in timings.items()]
+    parts += [""]
+    if extrapolated is not None:
+        from iclsym.figures.extrapolated import report_section
+
+        parts += [report_section(extrapolated, settings)]
     parts += [
-        "",
-        "## Theory vs simulation",
+        "## Theory vs simulation" + (f" at the largest size (d = {settings.d})" if extrapolated is not None else ""),
         "",
         "Theory is evaluated at each simulation's effective ratios (`ell/d`, `k/d`, `n/d^2` as realised) and at "
         "the simulation's `lam`. `rel. gap = (mean - theory)/theory`, `z = (mean - theory)/SE`. Finite-d "

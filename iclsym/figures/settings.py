@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from iclsym.core.params import check_size
 
-__all__ = ["Settings", "quick", "full", "tiny", "for_mode"]
+__all__ = ["Settings", "quick", "full", "tiny", "for_mode", "extrapolated"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,10 @@ class Settings:
         Seed of every sweep (seeds of jobs derive from it and their coordinates).
     ridge_kind, dmmse_kind : str
         Job kinds that simulate linear attention and the dMMSE baseline.
+    extrapolate_d, extrapolate_runs : tuple of int
+        Extrapolated mode (:func:`extrapolated`): every linear-attention point is simulated at each
+        of these sizes with the matching number of runs and extrapolated to ``d = inf``
+        (:mod:`iclsym.figures.extrapolated`); empty: one size ``d``.
 
     Examples
     --------
@@ -59,8 +63,13 @@ class Settings:
     ridge_kind: str = "ridge"
     dmmse_kind: str = "dmmse"
     job_options: dict = field(default_factory=dict)
+    extrapolate_d: tuple = ()
+    extrapolate_runs: tuple = ()
 
     def __post_init__(self):
+        if len(self.extrapolate_d) != len(self.extrapolate_runs):
+            raise ValueError(f"extrapolate_runs must give one number per extrapolate_d ({len(self.extrapolate_d)}); "
+                             f"got {len(self.extrapolate_runs)}")
         for name in ("d", "d_dmmse"):
             check_size(name, getattr(self, name), minimum=2)
         for name in ("runs", "runs_dmmse", "n_test", "dmmse_kappas", "dense", "phase_grid"):
@@ -79,8 +88,9 @@ class Settings:
         """
         from iclsym.sweep.grids import Job
 
-        return [Job.of(self.ridge_kind, alpha=alpha, tau=tau, kappa=kappa, rho=rho, lam=lam, d=self.d, run=r,
-                       base_seed=self.base_seed, **self.job_options) for r in range(self.runs)]
+        sizes = tuple(zip(self.extrapolate_d, self.extrapolate_runs)) or ((self.d, self.runs),)
+        return [Job.of(self.ridge_kind, alpha=alpha, tau=tau, kappa=kappa, rho=rho, lam=lam, d=d, run=r,
+                       base_seed=self.base_seed, **self.job_options) for d, runs in sizes for r in range(runs)]
 
 
 def quick() -> Settings:
@@ -114,3 +124,24 @@ def for_mode(mode: str) -> Settings:
     if mode not in table:
         raise ValueError(f"mode must be one of {sorted(table)}; got {mode!r}")
     return table[mode]()
+
+
+def extrapolated(settings: Settings, d, runs) -> Settings:
+    """``settings`` in extrapolated mode: every linear-attention point at each size of ``d``.
+
+    ``runs`` is one number or one per size. The single-size comparison (and its allowance) is
+    made at the largest size, with its runs.
+
+    Examples
+    --------
+    >>> s = extrapolated(tiny(), (6, 8), (3, 2))
+    >>> s.d, s.runs, [(j.d, j.run) for j in s.ridge_jobs(1.0, 2.0, 0.5, 0.01, 1e-5)]
+    (8, 2, [(6, 0), (6, 1), (6, 2), (8, 0), (8, 1)])
+    """
+    from iclsym.onelayer.extrapolation import parse_runs
+
+    d = tuple(check_size("d", x, minimum=2) for x in d)
+    if len(set(d)) != len(d) or len(d) < 2:
+        raise ValueError(f"extrapolate needs at least two distinct sizes; got {list(d)}")
+    d, runs = zip(*sorted(zip(d, parse_runs(runs, d))))
+    return settings.replace(extrapolate_d=d, extrapolate_runs=runs, d=d[-1], runs=runs[-1])

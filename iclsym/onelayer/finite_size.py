@@ -47,7 +47,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["C_FINITE_SIZE", "N_SE", "tau_per_parameter", "allowance", "c_needed", "steep_in_tau"]
+__all__ = ["C_FINITE_SIZE", "N_SE", "tau_per_parameter", "allowance", "c_needed", "steep_in_tau", "judge",
+           "SUFFIXES"]
 
 #: the constant of the generic O(1/d) term, calibrated by ``benchmarks/finite_size.py``
 #: (largest needed value measured at d = 50 and 70: 8.84, rounded up)
@@ -114,3 +115,50 @@ def steep_in_tau(theory, theory_p, d, c=C_FINITE_SIZE):
     """
     theory = np.asarray(theory, dtype=float)
     return np.abs(np.asarray(theory_p, dtype=float) - theory) > c * np.abs(theory) / np.asarray(d, dtype=float)
+
+
+#: columns that :func:`judge` adds per quantity (``<quantity>_<suffix>``)
+SUFFIXES = ("theory", "theory_p", "z", "allowance", "verdict")
+
+
+def _verdict_text(within, steep, judged):
+    if not judged:
+        return "no verdict (no standard error or no finite theory)"
+    text = "within allowance" if within else "OUTSIDE allowance"
+    return text + (" (steep in tau)" if steep else "")
+
+
+def judge(field, mean, se, alpha_eff, tau_eff, kappa_eff, rho, lam, d) -> dict:
+    """Single-``d`` comparison of simulated means with the theory at their effective ratios.
+
+    For the quantity ``field`` (``"e_icl"``, ``"e_idg"`` or ``"g_task"``) returns arrays keyed by
+    :data:`SUFFIXES`: ``theory`` (the ``d -> inf`` formula at ``alpha_eff, tau_eff, kappa_eff``),
+    ``theory_p`` (at ``tau_p = n/p``), ``z = (mean - theory)/se``, the :func:`allowance` and the
+    ``verdict`` text (``"within allowance"``, ``"OUTSIDE allowance"``, ``"... (steep in tau)"``,
+    or ``"no verdict ..."`` when there is no standard error). The allowance is generous at small
+    ``d``; a verdict that can fail is the extrapolation of :mod:`iclsym.onelayer.extrapolation`.
+
+    Examples
+    --------
+    >>> out = judge("e_icl", [1.0], [0.01], [10.0], [2.0], [float("inf")], 0.01, 0.1, [48])
+    >>> round(float(out["theory"][0]), 4), out["verdict"][0]
+    (0.1894, 'OUTSIDE allowance')
+    """
+    from iclsym.onelayer import theory
+
+    fn = getattr(theory, field)
+    mean = np.atleast_1d(np.asarray(mean, dtype=float))
+    se = np.broadcast_to(np.asarray([np.nan if s is None else s for s in np.atleast_1d(se)], dtype=float),
+                         mean.shape)
+    d = np.broadcast_to(np.asarray(d, dtype=float), mean.shape)
+    th = np.broadcast_to(np.asarray(fn(alpha_eff, tau_eff, kappa_eff, rho, lam), dtype=float), mean.shape)
+    th_p = np.broadcast_to(np.asarray(fn(alpha_eff, tau_per_parameter(tau_eff, d), kappa_eff, rho, lam),
+                                      dtype=float), mean.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, (mean - th) / se, np.nan)
+        allow = allowance(th, th_p, se, d)
+    judged = np.isfinite(allow) & np.isfinite(th) & np.isfinite(th_p)
+    within = np.abs(mean - th) <= allow
+    steep = judged & steep_in_tau(th, th_p, d)
+    verdict = np.array([_verdict_text(w, s, j) for w, s, j in zip(within, steep, judged)], dtype=object)
+    return {"theory": np.array(th), "theory_p": np.array(th_p), "z": z, "allowance": allow, "verdict": verdict}

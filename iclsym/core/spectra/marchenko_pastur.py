@@ -21,6 +21,7 @@ exact value ``1/kappa = 0`` (``M = 1/(1 + z)``) with no ``inf * 0``.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 import math
 
@@ -74,7 +75,7 @@ def mp_parts_scalar(z: float, ik: float):
     return (2.0 / s if not b < 0 else s / (2 * z * ik)), D
 
 
-def stieltjes_mp(z, kappa, deriv: int = 0):
+def stieltjes_mp(z: ArrayLike, kappa: ArrayLike, deriv: int = 0) -> complex | float | np.ndarray:
     """Marchenko–Pastur Stieltjes transform ``M_kappa(z)`` or its derivative.
 
     Parameters

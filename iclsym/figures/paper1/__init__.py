@@ -64,9 +64,16 @@ def write_report(out, settings, rows, paths, timings, store, names=FIGURES):
     from iclsym.figures.report import trained_section, write_report as _write
 
     trained = [r for r in rows if r.get("figure") in ("5", "6")]
+    rows = [r for r in rows if r not in trained]
+    ext = None
+    if settings.extrapolate_d:  # extrapolated mode (iclsym figures --extrapolate)
+        from iclsym.figures.extrapolated import extrapolated_rows, summary_text
+
+        ext = extrapolated_rows(store, settings, rows)
+        print("extrapolated: " + summary_text(ext).replace("**", ""))
     intro = ("Figs. 5-6 train attention networks (iclsym.nets; docs/nets.md): the interpolation threshold "
              "(first crossing of rho by the final training error), the fitted exponent of n* against d with its 95 % "
              "CI (and a bootstrap CI), the double-descent peak, and the kappa of the memorisation -> ICL transition. "
              "They are measured at the mode's training budget; `paper` gives the paper's value.")
-    return _write(out, settings, [r for r in rows if r not in trained], paths, timings,
+    return _write(out, settings, rows, paths, timings, extrapolated=ext,
                   extra=trained_section("Trained networks (Figs. 5-6)", trained, intro))

@@ -126,3 +126,36 @@ def plot(store, settings, out_dir, arch, figure, title) -> list:
     ax2.set_title("final loss vs depth (mean ± SE over runs)", fontsize=9)
     fig.suptitle(f"{title} ({s.mode} mode; AdamW lr {s.p3_lr:g})", fontsize=10)
     return save(fig, out_dir, "p3_" + figure)
+
+
+class DepthFigure:
+    """One of the depth figures: its architecture, name and title, and the figure-module functions.
+
+    Examples
+    --------
+    >>> from iclsym.nets.settings import tiny
+    >>> from iclsym.sweep import ResultStore
+    >>> f = DepthFigure("deep_softmax", "fig6c", "title")
+    >>> len(f.jobs(tiny())), f.points(ResultStore(":memory:"), tiny()), f.report_entries(ResultStore(":memory:"), tiny())
+    (2, [], {})
+    """
+
+    def __init__(self, arch: str, figure: str, title: str):
+        self.arch, self.figure, self.title = arch, figure, title
+
+    def jobs(self, settings) -> list:
+        """One online-training job per depth and run."""
+        return jobs(settings, self.arch)
+
+    def points(self, store, settings) -> list:
+        """Report rows: final test loss per depth and the depth ordering."""
+        return points(store, settings, self.arch, self.figure)
+
+    def report_entries(self, store, settings) -> dict:
+        """``{"<figure>.final_loss.L<L>": {"value", "se"}, "<figure>.depth_ordering": {"value", "monotone"}}``."""
+        return report_entries(store, settings, self.arch, self.figure)
+
+    def plot(self, store, settings, out_dir) -> list:
+        """Draw the figure to ``out_dir/p3_<figure>.png`` and ``.pdf``."""
+        return plot(store, settings, out_dir, self.arch, self.figure, self.title)
+

@@ -7,45 +7,11 @@ rules: :mod:`iclsym.figures.paper3._depth`.
 
 from __future__ import annotations
 
-from iclsym.figures.paper3 import _depth
+from iclsym.figures.paper3._depth import KIND, DepthFigure
 
-__all__ = ["jobs", "points", "plot", "report_entries", "ARCH", "KIND"]
+__all__ = ["jobs", "points", "plot", "report_entries", "ARCH", "KIND", "FIGURE"]
 
 ARCH = "deep_softmax"
-KIND = _depth.KIND
 FIGURE = "fig6c"
-
-
-def jobs(settings) -> list:
-    """One online-training job per depth and run.
-
-    Examples
-    --------
-    >>> from iclsym.nets.settings import tiny
-    >>> len(jobs(tiny()))
-    2
-    """
-    return _depth.jobs(settings, ARCH)
-
-
-def points(store, settings) -> list:
-    """Report rows: final test loss per depth and the depth ordering.
-
-    Examples
-    --------
-    >>> from iclsym.sweep import ResultStore
-    >>> from iclsym.nets.settings import tiny
-    >>> points(ResultStore(":memory:"), tiny())
-    []
-    """
-    return _depth.points(store, settings, ARCH, FIGURE)
-
-
-def report_entries(store, settings) -> dict:
-    """``{"fig6c.final_loss.L<L>": {"value", "se"}, "fig6c.depth_ordering": {"value", "monotone"}}``."""
-    return _depth.report_entries(store, settings, ARCH, FIGURE)
-
-
-def plot(store, settings, out_dir) -> list:
-    """Draw the figure to ``out_dir/p3_fig6c.png`` and ``.pdf``."""
-    return _depth.plot(store, settings, out_dir, ARCH, FIGURE, "Paper 3, Fig. 6c  untied softmax attention layers with 1/L residual scaling: depth still helps")
+_FIGURE = DepthFigure(ARCH, FIGURE, "Paper 3, Fig. 6c  untied softmax attention layers with 1/L residual scaling: depth still helps")
+jobs, points, plot, report_entries = _FIGURE.jobs, _FIGURE.points, _FIGURE.plot, _FIGURE.report_entries

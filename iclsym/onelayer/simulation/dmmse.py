@@ -121,7 +121,8 @@ def _mean_se(x):
     return float(np.mean(x)), float(np.std(x, ddof=1) / math.sqrt(len(x)))
 
 
-def dmmse_once(alpha, kappa, rho, d, seed, n_test=1000, task_dist="sphere"):
+def dmmse_once(alpha: float, kappa: float, rho: float, d: int, seed, n_test: int = 1000,
+               task_dist: str = "sphere") -> dict:
     """One dMMSE run: a bank, then ``n_test`` ICL and IDG test contexts (docs/onelayer/dmmse.md).
 
     ``ell = round(alpha d)``, ``k = round(kappa d)`` (the rounding of

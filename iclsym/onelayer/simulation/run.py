@@ -34,18 +34,18 @@ ERROR_NAMES = ("e_icl", "e_idg", "g_task")
 
 
 def simulate_once(
-    alpha,
-    tau,
-    kappa,
-    rho,
-    lam,
-    d,
+    alpha: float,
+    tau: float,
+    kappa: float,
+    rho: float,
+    lam: float,
+    d: int,
     seed,
     *,
-    method="auto",
-    assignment="balanced",
-    task_dist="sphere",
-    sampler="conditional",
+    method: str = "auto",
+    assignment: str = "balanced",
+    task_dist: str = "sphere",
+    sampler: str = "conditional",
 ) -> dict:
     """One pretraining run and the exact test errors of its ``Gamma*`` (docs/onelayer/lemma1.md).
 
@@ -150,7 +150,8 @@ def _spawn(seed, runs):
     return np.random.SeedSequence(int(seed)).spawn(runs)
 
 
-def simulate(alpha, tau, kappa, rho, lam, d, runs, seed, *, progress=None, **options) -> dict:
+def simulate(alpha: float, tau: float, kappa: float, rho: float, lam: float, d: int, runs: int, seed,
+             *, progress: bool | None = None, **options) -> dict:
     """``runs`` independent :func:`simulate_once` runs, with means and standard errors.
 
     Seeds: ``SeedSequence(seed).spawn(runs)``.  ``progress``: show a tqdm bar (default: only

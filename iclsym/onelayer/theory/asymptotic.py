@@ -18,6 +18,7 @@ errors are ``inf`` (the interpolation pole); nothing in the domain returns NaN.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from iclsym.core._generated import marchenko_pastur as _mp
 from iclsym.core.params import check_theory_args
@@ -85,7 +86,8 @@ def _gap(st):
     return np.where(np.isnan(g) & (st["ik"] == 0), 0.0, g)
 
 
-def errors(alpha, tau, kappa, rho, lam=0.0):
+def errors(alpha: ArrayLike, tau: ArrayLike, kappa: ArrayLike, rho: ArrayLike,
+           lam: ArrayLike = 0.0) -> tuple[float | np.ndarray, float | np.ndarray, float | np.ndarray]:
     """``(e_icl, e_idg, g_task)`` sharing one root solve (docs/onelayer/asymptotic-theory.md).
 
     >>> e1, e2, g = errors(10.0, 2.0, np.inf, 0.01, 0.1)
@@ -101,7 +103,7 @@ def errors(alpha, tau, kappa, rho, lam=0.0):
     return _unwrap(e1), _unwrap(e2), _unwrap(g)
 
 
-def e_icl(alpha, tau, kappa, rho, lam=0.0):
+def e_icl(alpha: ArrayLike, tau: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike = 0.0) -> float | np.ndarray:
     """Asymptotic ICL error of ridge-pretrained linear attention (docs/onelayer/asymptotic-theory.md, paper Result 1).
 
     ``c_e = N/(df2 - tau)``, ``e_ICL = (1 + x*)(T2 - c_e (S + eps S')) - 2 T1 + 1 + rho`` with
@@ -128,7 +130,7 @@ def e_icl(alpha, tau, kappa, rho, lam=0.0):
     return _unwrap(_no_nan(st, e1)[0])
 
 
-def e_idg(alpha, tau, kappa, rho, lam=0.0):
+def e_idg(alpha: ArrayLike, tau: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike = 0.0) -> float | np.ndarray:
     """Asymptotic in-distribution (bank-task) error, ridge and ridgeless.
 
     ``e_IDG = tau (sigma_eff^2 + eps^2 (1/d) tr R^2 Sigma^{-1} (Sigma + eps)^{-2})/(tau - df2)
@@ -150,7 +152,7 @@ def e_idg(alpha, tau, kappa, rho, lam=0.0):
     return _unwrap(_no_nan(st, e2)[0])
 
 
-def g_task(alpha, tau, kappa, rho, lam=0.0):
+def g_task(alpha: ArrayLike, tau: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike = 0.0) -> float | np.ndarray:
     """Task-generalisation gap ``g_task = e_ICL - e_IDG`` (docs/onelayer/model.md), computed without
     subtracting the two errors (it vanishes like ``1/kappa``; exactly 0 at ``kappa = inf``).
 

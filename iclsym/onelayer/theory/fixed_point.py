@@ -9,6 +9,7 @@ the context noise ``x*`` is written (docs/onelayer/asymptotic-theory.md).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from iclsym.core.params import check_theory_args
 from iclsym.core.spectra import MarchenkoPastur
@@ -35,7 +36,7 @@ def x_star(alpha, rho, c_tr=1.0):
     return (c_tr + rho) / alpha
 
 
-def solve_eps(alpha, tau, kappa, rho, lam=0.0):
+def solve_eps(alpha: ArrayLike, tau: ArrayLike, kappa: ArrayLike, rho: ArrayLike, lam: ArrayLike = 0.0) -> float | np.ndarray:
     """Effective regularisation ``eps``: the root of ``F(eps) = 0`` for isotropic tasks.
 
     Branch rule: the unique positive root for ``lam > 0``; for ``lam = 0`` the unique root of

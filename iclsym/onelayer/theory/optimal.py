@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from iclsym.core.params import check_computable, check_theory_args
 from iclsym.onelayer.theory.limits import _e_and_slope
@@ -49,9 +50,9 @@ def _chunks(n, size):
 
 
 def alpha_star(
-    tau,
-    kappa,
-    rho,
+    tau: ArrayLike,
+    kappa: ArrayLike,
+    rho: ArrayLike,
     which: str = "icl",
     lam: float = 0.0,
     alpha_min: float = 1e-2,
@@ -59,7 +60,7 @@ def alpha_star(
     n_grid: int = 64,
     xtol: float = 1e-12,
     return_kind: bool = False,
-):
+) -> float | np.ndarray | tuple:
     """Optimal context length ``alpha*`` of the ridgeless ``e_ICL`` / ``e_IDG`` (docs/onelayer/limits.md).
 
     Parameters
@@ -183,7 +184,7 @@ class PhaseDiagram:
     kind: np.ndarray
 
 
-def phase_diagram(tau, kappa_grid, rho_grid, which: str = "icl", **options) -> PhaseDiagram:
+def phase_diagram(tau: float, kappa_grid: ArrayLike, rho_grid: ArrayLike, which: str = "icl", **options) -> PhaseDiagram:
     """``alpha*`` over a ``(rho, kappa)`` grid at fixed ``tau`` (paper Fig. 3).
 
     The paper shows ``tau = 0.5`` (ICL and IDG) and ``tau = 20`` (ICL) for

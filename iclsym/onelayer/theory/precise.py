@@ -314,7 +314,7 @@ def _evaluate(which, alpha, tau, kappa, rho, lam, dps):
     return _vectorize(one, *args)
 
 
-def solve_eps(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+def solve_eps(alpha, tau, kappa, rho, lam=0.0, dps: int = 50) -> mpmath.mpf:
     """Root ``eps`` of ``F(eps) = 0`` at ``dps`` digits.
 
     Branch rule as :func:`iclsym.onelayer.theory.solve_eps`: the unique positive root (``lam > 0``),
@@ -327,7 +327,7 @@ def solve_eps(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
     return _evaluate("eps", alpha, tau, kappa, rho, lam, dps)
 
 
-def e_icl(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+def e_icl(alpha, tau, kappa, rho, lam=0.0, dps: int = 50) -> mpmath.mpf:
     """Ridge / ridgeless ``e_ICL`` at ``dps`` digits (the paper's formula as written).
 
     >>> print(mpmath.nstr(e_icl(1, 0.2, 0.5, 0.01, 1e-5, dps=30), 20))
@@ -336,7 +336,7 @@ def e_icl(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
     return _evaluate("e_icl", alpha, tau, kappa, rho, lam, dps)
 
 
-def e_idg(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+def e_idg(alpha, tau, kappa, rho, lam=0.0, dps: int = 50) -> mpmath.mpf:
     """Ridge / ridgeless ``e_IDG = -tau c_e`` at ``dps`` digits (derived in notebooks/02_ridge_theory.py).
 
     >>> print(mpmath.nstr(e_idg(1, 0.2, 0.5, 0.01, dps=30), 20))
@@ -345,7 +345,7 @@ def e_idg(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
     return _evaluate("e_idg", alpha, tau, kappa, rho, lam, dps)
 
 
-def g_task(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+def g_task(alpha, tau, kappa, rho, lam=0.0, dps: int = 50) -> mpmath.mpf:
     """``g_task = e_ICL - e_IDG`` at ``dps`` digits (difference taken with guard digits).
 
     >>> print(g_task(10, 2, float("inf"), 0.01, 0.1, dps=20))
@@ -354,7 +354,7 @@ def g_task(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
     return _evaluate("g_task", alpha, tau, kappa, rho, lam, dps)
 
 
-def errors(alpha, tau, kappa, rho, lam=0.0, dps: int = 50):
+def errors(alpha, tau, kappa, rho, lam=0.0, dps: int = 50) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf]:
     """``(e_icl, e_idg, g_task)`` at ``dps`` digits sharing one root solve.
 
     >>> [mpmath.nstr(v, 8) for v in errors(1, 0.2, 0.5, 0.01, dps=20)]
