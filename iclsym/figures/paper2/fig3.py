@@ -11,6 +11,10 @@ Spearman correlations 0.99 (``e_misalign``), 0.98 (resolvent), 0.96 ("simple"
 measure.  The measures are those of Fig. 2 (:func:`iclsym.figures.paper2.fig2.family`, the
 paper-2 theory at the trained model's ``d``).  Correlations are computed over all (``kappa``,
 test) points, as in the paper, and per ``kappa``.
+
+The pretraining data follow ``settings.p2_contexts``: ``quick`` draws fresh tokens every step over the
+fixed task bank (the authors' public sampler); on a fixed set of ``n = tau d^2`` contexts the network
+interpolates and its ICL error reflects memorisation (``docs/nets.md``).
 """
 
 from __future__ import annotations
