@@ -9,7 +9,8 @@ minibatch order and test sets use independent streams derived from it).
   contexts of length ``ell = alpha d``, a bank of ``k = kappa d`` tasks (``kappa = inf``: a
   fresh task per context); ICL and IDG test errors (Lu et al. Figs. 5-6).
 * :func:`alignment_job` -- paper 2: Gaussian tasks ``w ~ N(0, C_train)``; ICL error on test tasks
-  ``w ~ N(0, C_test)`` for every test covariance spec (:mod:`iclsym.core.covariances`).
+  ``w ~ N(0, C_test)`` for every test covariance spec (:mod:`iclsym.core.covariances`); a fixed set of
+  ``n`` contexts, or fresh contexts every step over the fixed bank of tasks (``contexts``).
 * :func:`depth_job` -- paper 3: online training of a deep residual attention stack on fresh
   contexts (ISO or RRS), test loss against step.
 
@@ -26,13 +27,17 @@ import jax
 import jax.numpy as jnp
 
 from iclsym.core.covariances import covariance, power_law
-from iclsym.core.params import check_param, check_size
+from iclsym.core.params import check_choice, check_param, check_size
 from iclsym.nets import data, models
 from iclsym.nets import train as training
 from iclsym.nets._validate import check_real
 from iclsym.nets.kinds import curve_keys
 
-__all__ = ["icl_job", "alignment_job", "depth_job"]
+__all__ = ["icl_job", "alignment_job", "depth_job", "CONTEXTS"]
+
+#: pretraining data of :func:`alignment_job`: a fixed set of ``n`` contexts reused every epoch, or
+#: fresh contexts (tokens and noise) at every step with tasks from the fixed bank
+CONTEXTS = ("fixed", "fresh")
 
 
 def _keys(seed):
@@ -114,7 +119,8 @@ def _diagonal(spec: str, d: int, what: str) -> tuple:
 
 def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kappa: float, rho: float,
                   train: str, tests: str, steps: int, lr: float, batch_frac: float = 0.1, n_test: int = 1000,
-                  weight_decay: float = 1e-4, schedule: str = "constant", progress=None) -> dict:
+                  weight_decay: float = 1e-4, schedule: str = "constant", contexts: str = "fixed",
+                  progress=None) -> dict:
     """Train on Gaussian tasks ``N(0, C_train)``, test on ``N(0, C_test)`` for every spec in ``tests``.
 
     Letey et al.'s transformer experiment.  ``train`` and ``tests`` (comma-separated) are covariance
@@ -122,6 +128,14 @@ def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kap
     trace ``d``).  Returns ``e_icl[<spec>]`` and ``se_e_icl[<spec>]`` for each test, and ``e_idg``
     on the bank's tasks.  Every test scales the same standard-normal draws (common random numbers),
     so differences between tests are the covariances' own.
+
+    ``contexts="fixed"``: the ``n = tau d^2`` pretraining contexts are drawn once and reshuffled every
+    epoch (minibatches of ``batch_frac * n``); ``train_error`` is the final MSE over them.
+    ``contexts="fresh"``: every step draws ``batch_frac * n`` new contexts (tokens and label noise)
+    whose tasks come from the same bank of ``k`` tasks (balanced over the whole stream), so only the
+    task bank is finite -- the sampling of the authors' public training script for this experiment
+    (a bank sampler that draws new tokens at every call).  Then ``train_error`` is ``nan``; the loss of
+    the last steps is ``final_batch_loss``, and ``contexts_seen`` counts the contexts drawn.
 
     Examples
     --------
@@ -137,6 +151,7 @@ def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kap
     d, ell, n, k = _sizes(d, alpha, tau, kappa)
     batch_frac = check_real("batch_frac", batch_frac, minimum=0.0, strict=True, maximum=1.0)
     n_test = check_size("n_test", n_test, minimum=2)
+    check_choice("contexts", contexts, CONTEXTS)
     test_specs = [t.strip() for t in str(tests).split(",") if t.strip()]
     if not test_specs:
         raise ValueError(f"tests must list covariance specs separated by commas; got {tests!r}")
@@ -144,12 +159,18 @@ def alignment_job(*, seed: int, arch: str, d: int, alpha: float, tau: float, kap
     a = models.arch_from(arch)
     keys = _keys(seed)
     law = data.ContextLaw(d=d, ell=ell, rho=rho, task="gaussian", task_spectrum=_diagonal(train, d, "train"))
-    ds = data.pretraining_set(keys["data"], law, n, k)
+    batch = max(1, round(batch_frac * n))
+    if contexts == "fresh":
+        steps = check_size("steps", steps, minimum=1)
+        ds = data.pretraining_set(keys["data"], law, steps * batch, k, materialise=False)
+    else:
+        ds = data.pretraining_set(keys["data"], law, n, k)
     params = models.init_params(keys["init"], a, d)
-    fitres = training.fit(a, ds, params, keys["order"], steps=steps, lr=lr, batch=max(1, round(batch_frac * n)),
+    fitres = training.fit(a, ds, params, keys["order"], steps=steps, lr=lr, batch=batch,
+                          order="stream" if contexts == "fresh" else "shuffle",
                           weight_decay=weight_decay, schedule=schedule, progress=progress,
                           desc=f"{arch} kappa={kappa:g}")
-    out = {}
+    out = {"contexts_seen": fitres.steps * batch if contexts == "fresh" else n}
     g = jax.random.normal(jax.random.fold_in(keys["icl"], 11), (n_test, d))
     for name, spec in spectra.items():
         tasks = g * jnp.sqrt(jnp.asarray(spec, dtype=g.dtype))

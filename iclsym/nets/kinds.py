@@ -35,7 +35,7 @@ ICL = register_kind(JobKind(
 ALIGNMENT = register_kind(JobKind(
     "net_alignment", "iclsym.nets.jobs:alignment_job",
     (_ARCH, _D, *_PARAMS, Coord("train", str, default="powerlaw:0.9"),
-     Coord("tests", str, default="identity", seeded=False), *_TRAIN),
+     Coord("tests", str, default="identity", seeded=False), *_TRAIN, Coord("contexts", str, default="fixed")),
     "train on Gaussian tasks N(0, C_train) (power law), ICL error on every test covariance (Letey et al. Fig. 3)",
     bundle_runs=True, cost="iclsym.nets.kinds:relative_cost",
 ))

@@ -115,6 +115,29 @@ def test_paper2_spearman_table_of_a_known_monotone_relation(tmp_path):
     assert all(p.exists() for p in p2fig3.plot(store, s, tmp_path))
 
 
+def test_paper2_points_use_only_the_settings_training_recipe():
+    """A store holding runs of another recipe (same steps and lr, other schedule / batch / contexts) for the same
+    points -- e.g. an output folder reused after the quick settings changed -- must not mix them into the table."""
+    s = net_settings.tiny().replace(p2_d=10, p2_kappas=(0.5, 2.0))
+    store = ResultStore(":memory:")
+    theory = p2fig3.measures(10, s.p2_kappas)
+
+    def result(c, run):
+        return {f"e_icl[{t}]": 0.3 + 2.0 * theory[(c["kappa"], t)]["e_misalign"] for t in c["tests"].split(",")}
+
+    def reversed_result(c, run):
+        return {f"e_icl[{t}]": 50.0 - 2.0 * theory[(c["kappa"], t)]["e_misalign"] for t in c["tests"].split(",")}
+
+    _fill(store, p2fig3.jobs(s), result)
+    for other in ({"schedule": "cosine"}, {"batch_frac": 0.5}, {"contexts": "fresh"}):
+        jobs = [p2fig3.net_job(p2fig3.KIND, {**j.coords, **other}, run=j.run, base_seed=s.base_seed)
+                for j in p2fig3.jobs(s)]
+        _fill(store, jobs, reversed_result)
+    pts = p2fig3._points_frame(store, s)
+    assert len(pts) == 2 * len(p2fig3.fig2.test_specs()) and all(p["runs"] == 1 for p in pts)
+    assert p2fig3.table(store, s)["e_misalign"][0] == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize("module", [fig6c, fig9])
 def test_paper3_depth_ordering(module, tmp_path):
     s = net_settings.tiny().replace(p3_depths=(1, 2, 4), p3_runs=2)

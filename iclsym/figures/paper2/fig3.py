@@ -11,6 +11,10 @@ Spearman correlations 0.99 (``e_misalign``), 0.98 (resolvent), 0.96 ("simple"
 measure.  The measures are those of Fig. 2 (:func:`iclsym.figures.paper2.fig2.family`, the
 paper-2 theory at the trained model's ``d``).  Correlations are computed over all (``kappa``,
 test) points, as in the paper, and per ``kappa``.
+
+The pretraining data follow ``settings.p2_contexts``: ``quick`` draws fresh tokens every step over the
+fixed task bank (the authors' public sampler); on a fixed set of ``n = tau d^2`` contexts the network
+interpolates and its ICL error reflects memorisation (``docs/nets.md``).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ P = fig2.PARAMS
 
 def _coords(s, kappa):
     return dict(arch=s.p2_arch, d=s.p2_d, alpha=P["alpha"], tau=P["tau"], kappa=float(kappa), rho=P["rho"],
-                train=P["train"], tests=",".join(fig2.test_specs()), n_test=s.n_test, **s.p2_train.coords())
+                train=P["train"], tests=",".join(fig2.test_specs()), n_test=s.n_test, **s.p2_train.coords(),
+                contexts=s.p2_contexts)
 
 
 def jobs(settings) -> list:
@@ -73,9 +78,11 @@ def _points_frame(store, settings):
     frame = store.frame(KIND)
     if frame.empty:
         return []
-    t = s.p2_train
-    frame = frame[(frame["arch"] == s.p2_arch) & (frame["d"] == s.p2_d) & (frame["steps"] == t.steps)
-                  & (frame["lr"] == t.lr)]
+    # only the runs of these settings: every coordinate but kappa (and the test list) must match, so that
+    # runs of another recipe kept in the same resumable store are not averaged in
+    for name, value in _coords(s, s.p2_kappas[0]).items():
+        if name not in ("kappa", "tests"):
+            frame = frame[frame[name] == value]
     theory = measures(s.p2_d, s.p2_kappas)
     out = []
     for kappa in s.p2_kappas:
@@ -161,6 +168,7 @@ def plot(store, settings, out_dir) -> list:
         axes[0].legend(fontsize=7)
     t = s.p2_train
     fig.suptitle(f"Paper 2, Fig. 3  ICL error of a trained {s.p2_arch} (d={s.p2_d}, alpha={P['alpha']:g}, "
-                 f"tau={P['tau']:g}, C_train {P['train']}; {t.steps} steps, lr {t.lr:g}; {s.mode} mode) vs four measures",
+                 f"tau={P['tau']:g}, C_train {P['train']}; {t.steps} steps, lr {t.lr:g}, {s.p2_contexts} contexts; "
+                 f"{s.mode} mode) vs four measures",
                  fontsize=10)
     return save(fig, out_dir, "p2_fig3")
