@@ -11,7 +11,7 @@ Fig. 6 ``alpha = 1``, ``tau = 10``, ``rho = 0.01``.  Paper 2 (Letey et al.): Fig
 ``alpha = 2``, ``tau = 4``, power law 0.9, ``kappa`` in {0.2, 0.5, 1, 2, 10}.  Paper 3 (Bordelon
 et al.): Figs. 6c and 9 ``d = 64``, width 128, 128 context pairs, 20,000 steps, ``L`` in {1, 2, 4, 8, 16}.
 
-Paper 2's Fig. 3 in ``quick`` trains on fresh contexts (new tokens and noise every step, tasks from the
+Paper 2's Fig. 3 (``quick`` and ``full``) trains on fresh contexts (new tokens and noise every step, tasks from the
 fixed bank of ``k = kappa d``), the sampling of the authors' public script: on a fixed set of
 ``n = 4 d^2`` contexts the transformer (about ``12 d^2`` parameters) interpolates its labels and its ICL
 error measures memorisation, not alignment (``docs/nets.md``).
@@ -137,6 +137,7 @@ def full() -> NetSettings:
         fig6_d=(20, 40, 80), fig6_kappas=(0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.5), fig6_tau=10.0,
         fig6_arch="softmax2_mlp", fig6_runs=5, fig6_train=recipe,
         p2_d=20, p2_arch="softmax2_gelu", p2_kappas=(0.2, 0.5, 1.0, 2.0, 10.0), p2_runs=5, p2_train=recipe,
+        p2_contexts="fresh",
         p3_d=64, p3_width=128, p3_alpha=2.0, p3_queries=32, p3_batch=512, p3_depths=(1, 2, 4, 8, 16),
         p3_steps=20_000, p3_lr=1e-3, p3_evals=40, p3_runs=3,
     )
