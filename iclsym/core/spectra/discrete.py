@@ -92,6 +92,16 @@ def _iso_root(z, ik, c):
         return np.where(B >= 0, 2 * z / (B + D), (D - B) / (2 * c))
 
 
+def _chi_newton_step(a, z, ik, s1, s2, maximum, minimum):
+    """One Newton step on ``chi(a) = a - 1 + ik a S1l`` (``chi' = 1 + ik z S2l >= 1``) from ``a`` with the sums
+    ``s1 = S1l``, ``s2 = S2l`` at ``a``: ``(new a, converged)``.  The iterates only increase (tangents lie
+    above ``chi``) and ``a <= 1``.  ``maximum``/``minimum``: ``np.maximum``/``np.minimum`` on arrays, the
+    builtins on floats."""
+    step = (a - 1 + ik * a * s1) / (1 + ik * z * s2)
+    new = minimum(maximum(a - step, a), 1.0)
+    return new, (new - a) <= NEWTON_RTOL * new
+
+
 class DiscreteSpectrum:
     """Spectral law of ``S_hat`` for Gaussian tasks ``N(0, C)`` with the eigenvalues of ``C`` given.
 
@@ -235,6 +245,9 @@ class DiscreteSpectrum:
         zf = z.ravel()
         af = np.array(L, dtype=np.float64).ravel()
         ikf = self.ik.ravel() if self.ik.shape == shape else np.broadcast_to(self.ik, shape).ravel()
+        if af.size == 1 and shared and wv is not None:
+            # one point: the same iteration on floats and one spectrum vector (no per-step array bookkeeping)
+            return np.full(shape, self._newton_point(float(zf[0]), float(af[0]), float(ikf[0]), lam[0], wv))
         out = af.copy()
         idx = None  # all points active
         for _ in range(MAX_NEWTON):
@@ -246,11 +259,7 @@ class DiscreteSpectrum:
             else:
                 s1 = (lw * wts).sum(axis=1)
                 s2 = (lw * inv * wts).sum(axis=1)
-            # chi = a - 1 + ik a S1l,  chi' = 1 + ik z S2l >= 1
-            step = (af - 1 + ikf * af * s1) / (1 + ikf * zf * s2)
-            # the iterates only increase (tangents lie above chi) and a <= 1
-            new = np.minimum(np.maximum(af - step, af), 1.0)
-            done = (new - af) <= NEWTON_RTOL * new
+            new, done = _chi_newton_step(af, zf, ikf, s1, s2, np.maximum, np.minimum)
             if idx is None:
                 out = new
             else:
@@ -270,6 +279,17 @@ class DiscreteSpectrum:
                     wts = None if wts is None else wts[keep]
             else:
                 af = new
+        raise RuntimeError("discrete-spectrum fixed point: Newton did not converge (please report)")
+
+    @staticmethod
+    def _newton_point(z, a, ik, lam, wv):
+        """:meth:`_newton` at one point: Python floats ``z, a, ik``, one spectrum ``lam`` and its weights."""
+        for _ in range(MAX_NEWTON):
+            inv = 1.0 / (a * lam + z)
+            lw = lam * inv
+            a, done = _chi_newton_step(a, z, ik, float(lw @ wv), float((lw * inv) @ wv), max, min)
+            if done:
+                return a
         raise RuntimeError("discrete-spectrum fixed point: Newton did not converge (please report)")
 
     # ------------------------------------------------------------------ sums and traces
