@@ -247,4 +247,12 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    import sys
+
+    from iclsym.sweep.store import StoreError
+
+    try:
+        raise SystemExit(main())
+    except StoreError as exc:  # e.g. a store of an older iclsym: one line, the store left unchanged
+        print(f"finite_size.py: error: {exc}", file=sys.stderr)
+        raise SystemExit(2)
