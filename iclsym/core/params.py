@@ -93,6 +93,10 @@ def check_param(name: str, value) -> np.ndarray:
     if name not in RANGES:
         raise ValueError(f"unknown parameter {name!r}; expected one of {PARAM_NAMES}")
     lo, lo_incl, allow_inf, text = RANGES[name]
+    if type(value) is float or (type(value) is int and abs(value) <= 2**53):  # one Python number: the same rule
+        v = float(value)
+        if v == v and (v >= lo if lo_incl else v > lo) and (v < math.inf or allow_inf):
+            return np.array(v)
     arr = _as_float_array(name, value)
     bad = np.isnan(arr)
     bad |= (arr < lo) if lo_incl else (arr <= lo)
@@ -123,6 +127,8 @@ def check_theory_args(alpha, tau, kappa, rho, lam=0.0, computable: bool = False)
     arrs = [check_param(n, v) for n, v in zip(PARAM_NAMES, (alpha, tau, kappa, rho, lam))]
     if computable:
         check_computable(*arrs)
+    if all(a.ndim == 0 for a in arrs):  # one point: nothing to broadcast
+        return tuple(arrs)
     try:
         return tuple(np.broadcast_arrays(*arrs))
     except ValueError as exc:

@@ -69,7 +69,8 @@ def alignment_state(eigenvalues, alpha, tau, kappa, rho, lam=0.0, *, weights=Non
     eig = _check_eigenvalues(eigenvalues)
     w = _check_weights(weights, eig)
     shape = np.broadcast_shapes(alpha.shape, eig.shape[:-1])
-    alpha, tau, kappa, rho, lam = (np.broadcast_to(p, shape) for p in (alpha, tau, kappa, rho, lam))
+    if shape != alpha.shape:
+        alpha, tau, kappa, rho, lam = (np.broadcast_to(p, shape) for p in (alpha, tau, kappa, rho, lam))
     with np.errstate(divide="ignore"):
         ik = 1.0 / kappa
     law = DiscreteSpectrum(eig, ik=ik, weights=w, _checked=True)
@@ -94,6 +95,11 @@ def _solve(law, xs, tau, lam):
     :func:`iclsym.onelayer.theory.fixed_point.solve_fixed_point` gives the same root; it is the check in the
     tests.)"""
     shape = xs.shape
+    if shape == () and law.lam.ndim == 1:  # one point: no raveling or selection
+        if tau < 1 or lam > 0:
+            eps, a = law.solve_joint(xs, tau, lam)
+            return eps.reshape(()), a.reshape(())
+        return np.zeros(()), law.solve_a(xs)
     flat = law.ravel()
     xs_f, tau_f, lam_f = (np.ravel(v) for v in (xs, tau, lam))
     eps = np.zeros(xs_f.size)
@@ -109,15 +115,14 @@ def _solve(law, xs, tau, lam):
     return eps.reshape(shape), a.reshape(shape)
 
 
-def _c_sums(st, eig, c, weights):
-    """``(C1, C2, C2l) = mean c/u, mean c/u^2, mean c lam/u^2`` with ``u = a lam + nu``; ``c_te = mean c``."""
+def _c_sums(st, eig, c):
+    """``(C1, C2, C2l) = mean c/u, mean c/u^2, mean c lam/u^2`` with ``u = a lam + nu``; ``c_te = mean c``
+    (spectral means of the law: weighted when it has weights)."""
     inv = 1.0 / (st["a"][..., None] * eig + st["nu"][..., None])
-    cw = c if weights is None else c * weights
-    red = (lambda x: x.mean(axis=-1)) if weights is None else (lambda x: x.sum(axis=-1))
-    cinv = cw * inv
-    C1 = red(cinv)
+    mean = st["law"].spectral_mean
+    cinv = c * inv
     cinv2 = cinv * inv
-    return C1, red(cinv2), red(cinv2 * eig), red(np.broadcast_to(cw, cinv.shape))
+    return mean(cinv), mean(cinv2), mean(cinv2 * eig), mean(np.broadcast_to(c, cinv.shape))
 
 
 def alignment_errors(eigenvalues, test_diag, alpha, tau, kappa, rho, lam=0.0, *, alpha_test=None,
@@ -156,12 +161,11 @@ def alignment_errors(eigenvalues, test_diag, alpha, tau, kappa, rho, lam=0.0, *,
     """
     st = alignment_state(eigenvalues, alpha, tau, kappa, rho, lam, weights=weights)
     eig = st["law"].lam
-    w = st["law"].weights
     c = np.asarray(test_diag, dtype=np.float64)
     if c.ndim < 1 or c.shape[-1] != eig.shape[-1] or not np.all(np.isfinite(c)) or np.any(c < 0):
         raise ValueError(f"test_diag must be finite, >= 0 and have the spectrum's length {eig.shape[-1]} on its "
                          f"last axis; got shape {c.shape}")
-    C1, C2, C2l, c_te = _c_sums(st, eig, c, w)
+    C1, C2, C2l, c_te = _c_sums(st, eig, c)
     if alpha_test is None:
         at = st["alpha"]
     else:
@@ -249,7 +253,7 @@ def resolvent_measure(state, test_diag) -> np.ndarray:
     0.6666666666666666
     """
     c = np.asarray(test_diag, dtype=np.float64)
-    C1, *_ = _c_sums(state, state["law"].lam, c, state["law"].weights)
+    C1, *_ = _c_sums(state, state["law"].lam, c)
     return _unwrap(C1)
 
 
