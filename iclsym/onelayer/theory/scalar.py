@@ -21,7 +21,7 @@ from iclsym.core._generated.marchenko_pastur_scalar import fixed_point_terms, st
 from iclsym.core.params import COMPUTABLE_RANGE
 from iclsym.core.spectra.marchenko_pastur import mp_parts_scalar
 from iclsym.onelayer._generated.asymptotic_scalar import g_task_gap, ridge_errors
-from iclsym.onelayer.theory.fixed_point import MAX_NEWTON, NEWTON_RTOL
+from iclsym.core.spectra.fixed_point import MAX_NEWTON, NEWTON_RTOL
 
 __all__ = ["point"]
 
