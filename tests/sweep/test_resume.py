@@ -88,8 +88,10 @@ def _alive(pid):
 @pytest.mark.parametrize("how", ["sigkill-serial", "sigkill-processes", "sigint-processes"])
 def test_resume_after_kill(tmp_path, how):
     store = tmp_path / "r.sqlite"
-    # slow toy jobs (0.1 s each) so the kill lands mid-sweep; 'sleep' is a (non-seeded) coordinate, the same on restart
-    extra = ["--option", "sleep=0.1"] + (["--serial"] if how.endswith("serial") else ["--workers", "2"])
+    # slow toy jobs (0.25 s each) so the kill lands mid-sweep: after the 5th row at least 35 jobs, over 4 s on 2
+    # workers, remain, more than a loaded machine may stall this process between seeing the rows and signalling
+    # (at 0.1 s per job a full-suite run once saw the sweep finish first); 'sleep' is a (non-seeded) coordinate
+    extra = ["--option", "sleep=0.25"] + (["--serial"] if how.endswith("serial") else ["--workers", "2"])
     proc = _start(store, extra)
     try:
         _wait_for_rows(store, proc, 5)
