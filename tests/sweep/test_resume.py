@@ -28,9 +28,16 @@ def _count(path) -> int:
         return 0
 
 
+def _default_sigint():
+    # a child inherits an ignored SIGINT (and Python then keeps ignoring it): whatever an earlier test or the
+    # calling shell left in this process, the sweep starts as from an interactive terminal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(store, extra):
     cmd = [sys.executable, "-m", "iclsym", "sweep", *ARGS, "--store", str(store), "--no-progress", *extra]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
 
 
 def _wait_for_rows(path, proc, minimum, timeout=60.0):
@@ -88,10 +95,8 @@ def _alive(pid):
 @pytest.mark.parametrize("how", ["sigkill-serial", "sigkill-processes", "sigint-processes"])
 def test_resume_after_kill(tmp_path, how):
     store = tmp_path / "r.sqlite"
-    # slow toy jobs (0.25 s each) so the kill lands mid-sweep: after the 5th row at least 35 jobs, over 4 s on 2
-    # workers, remain, more than a loaded machine may stall this process between seeing the rows and signalling
-    # (at 0.1 s per job a full-suite run once saw the sweep finish first); 'sleep' is a (non-seeded) coordinate
-    extra = ["--option", "sleep=0.25"] + (["--serial"] if how.endswith("serial") else ["--workers", "2"])
+    # slow toy jobs (0.1 s each) so the kill lands mid-sweep; 'sleep' is a (non-seeded) coordinate, the same on restart
+    extra = ["--option", "sleep=0.1"] + (["--serial"] if how.endswith("serial") else ["--workers", "2"])
     proc = _start(store, extra)
     try:
         _wait_for_rows(store, proc, 5)
