@@ -118,6 +118,11 @@ def _short(verdict) -> str:
     return text + ("*" if "steep" in verdict else "")
 
 
+def _cell(value, spec: str) -> str:
+    """``value`` formatted by ``spec``; ``—`` where it is undefined (NaN: e.g. the SE of a single run)."""
+    return "—" if value != value else format(value, spec)
+
+
 def format_table(table, coords) -> str:
     """Text table of :func:`comparison_table`: per point, mean ± SE, theory at the effective ratios, z, verdict.
 
@@ -131,6 +136,9 @@ def format_table(table, coords) -> str:
     ...                   "e_icl_verdict": ["within allowance"]})
     >>> print(format_table(t, ["alpha"]).splitlines()[1])
           10         2         0.19 ± 0.01        0.1894   +0.06    within
+    >>> one = t.assign(runs=[1], e_icl_se=[float("nan")], e_icl_z=[float("nan")], e_icl_verdict=["no verdict"])
+    >>> print(format_table(one, ["alpha"]).splitlines()[1])      # one run: no SE, no z
+          10         1         0.19 ± —           0.1894       —         —
     """
     fields = [f for f in FIELDS if f + "_mean" in table]
     judged = all(f + "_theory" in table for f in fields)
@@ -144,9 +152,10 @@ def format_table(table, coords) -> str:
         line = "  ".join(f"{row[c]:>{width[c]}.4g}" if not isinstance(row[c], str) else f"{row[c]:>{width[c]}}"
                          for c in cols)
         for f in fields:
-            line += f"  {row[f + '_mean']:>11.5g} ± {row[f + '_se']:<8.2g}"
+            line += f"  {row[f + '_mean']:>11.5g} ± {_cell(row[f + '_se'], '.2g'):<8}"
             if judged:
-                line += f"  {row[f + '_theory']:>8.5g}  {row[f + '_z']:>+6.2f}  {_short(row[f + '_verdict']):>8}"
+                line += (f"  {row[f + '_theory']:>8.5g}  {_cell(row[f + '_z'], '+.2f'):>6}"
+                         f"  {_short(row[f + '_verdict']):>8}")
         lines.append(line)
     if judged:
         lines.append("theory: d -> inf formulas at the effective ratios (ell/d, k/d, n/d^2 as realised); z = (mean - "
