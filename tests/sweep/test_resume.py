@@ -28,16 +28,15 @@ def _count(path) -> int:
         return 0
 
 
-def _default_sigint():
-    # a child inherits an ignored SIGINT (and Python then keeps ignoring it): whatever an earlier test or the
-    # calling shell left in this process, the sweep starts as from an interactive terminal
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _start(store, extra):
     cmd = [sys.executable, "-m", "iclsym", "sweep", *ARGS, "--store", str(store), "--no-progress", *extra]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_default_sigint)
+    # A child inherits an ignored SIGINT (and Python then keeps ignoring it), while a handled one is reset to the
+    # default at exec: whatever an earlier test left in this process, the sweep starts as from a terminal.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _wait_for_rows(path, proc, minimum, timeout=60.0):
