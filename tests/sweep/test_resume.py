@@ -31,7 +31,8 @@ def _count(path) -> int:
 def _start(store, extra):
     cmd = [sys.executable, "-m", "iclsym", "sweep", *ARGS, "--store", str(store), "--no-progress", *extra]
     # A child inherits an ignored SIGINT (and Python then keeps ignoring it), while a handled one is reset to the
-    # default at exec: whatever an earlier test left in this process, the sweep starts as from a terminal.
+    # default at exec: even when pytest runs as a background job (started with SIGINT ignored), the sweep starts
+    # as from a terminal.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
