@@ -168,15 +168,25 @@ def mc_test_error(Gamma, ell, rho, seed, n_test, W=None, task_dist="sphere", sam
     Gamma = _check_gamma(Gamma)
     d = Gamma.shape[0]
     n_test = check_size("n_test", n_test, minimum=2)
-    rng = as_generator(seed)
+    if W is None:
+        def draw(m, rng):
+            return sample_tasks(m, d, rng, task_dist)
+    else:
+        bank = np.asarray(W, dtype=np.float64)
+
+        def draw(m, rng):
+            return bank[rng.integers(0, len(bank), size=m)]
+    return mc_mean_se(Gamma, ell, rho, as_generator(seed), n_test, draw, sampler)
+
+
+def mc_mean_se(Gamma, ell, rho, rng, n_test, draw, sampler) -> tuple[float, float]:
+    """``(mean, SE)`` of the squared query error of ``Gamma`` over ``n_test`` fresh sequences of length
+    ``ell`` whose tasks ``draw(m, rng)`` returns (``(m, d)``), in chunks; the brute-force check of the exact
+    errors for every task law."""
     total = total2 = 0.0
     for lo in range(0, n_test, _MC_CHUNK):
         m = min(_MC_CHUNK, n_test - lo)
-        if W is None:
-            tasks = sample_tasks(m, d, rng, task_dist)
-        else:
-            tasks = np.asarray(W, dtype=np.float64)[rng.integers(0, len(W), size=m)]
-        xq, h, y = sample_sequences(tasks, ell, rho, rng, sampler)
+        xq, h, y = sample_sequences(draw(m, rng), ell, rho, rng, sampler)
         err = (y - np.einsum("mj,mj->m", xq @ Gamma, h)) ** 2
         total += float(err.sum())
         total2 += float((err * err).sum())

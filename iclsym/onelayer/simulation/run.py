@@ -89,18 +89,9 @@ def _run(alpha, tau, kappa, rho, lam, d, seed, method, assignment, task_dist, sa
     t0 = time.perf_counter()
     law = task_law(task_dist, "task_dist")
     params = Params(alpha, tau, kappa, rho, lam)
-    check_computable(*(np.asarray(v) for v in params.as_tuple()), what="the float64 simulation handles", hint="")
     sizes = Sizes.from_params(d, params)
-    check_fits(memory_estimate(sizes), f"a simulation at d = {sizes.d} (ell = {sizes.ell}, k = {sizes.k}, n = {sizes.n})")
     eff = sizes.effective(params)
-    rng = as_generator(seed)
-    W, tasks = pretraining_tasks(sizes.n, sizes.k, sizes.d, rng, law, assignment)
-    xq, h, y = sample_sequences(tasks, sizes.ell, params.rho, rng, sampler)
-    del tasks
-    t1 = time.perf_counter()
-    res = solve_ridge(xq, h, y, params.lam, method=method)
-    del xq, h, y
-    t2 = time.perf_counter()
+    res, W, t1, t2 = pretrain(params, sizes, law, seed, method, assignment, sampler)
     e_icl = e_icl_exact(res.Gamma, sizes.ell, params.rho, law)
     e_idg = e_icl if W is None else e_idg_exact(res.Gamma, W, sizes.ell, params.rho)
     t3 = time.perf_counter()
@@ -110,10 +101,7 @@ def _run(alpha, tau, kappa, rho, lam, d, seed, method, assignment, task_dist, sa
     out.update(d=sizes.d, ell=sizes.ell, k=sizes.k, n=sizes.n)
     out.update(
         method=method,
-        solver=res.method,
-        iterations=res.iterations,
-        rel_residual=res.rel_residual,
-        cond_estimate=res.cond_estimate,
+        **solver_fields(res),
         assignment=assignment,
         task_dist=law.spec,
         sampler=sampler,
@@ -123,6 +111,28 @@ def _run(alpha, tau, kappa, rho, lam, d, seed, method, assignment, task_dist, sa
         seconds_errors=t3 - t2,
     )
     return out
+
+
+def pretrain(params, sizes, law, seed, method, assignment, sampler):
+    """The pretraining half of every run: refuse what float64 or memory cannot hold, draw the bank and the
+    ``n`` sequences from ``seed``, solve the ridge problem.  Returns ``(result, W, t_sampled, t_solved)``:
+    the :func:`~iclsym.onelayer.simulation.solver.solve_ridge` result, the bank (``None`` when
+    ``k = inf``) and the ``time.perf_counter()`` readings after sampling and after solving."""
+    check_computable(*(np.asarray(v) for v in params.as_tuple()), what="the float64 simulation handles", hint="")
+    check_fits(memory_estimate(sizes), f"a simulation at d = {sizes.d} (ell = {sizes.ell}, k = {sizes.k}, n = {sizes.n})")
+    rng = as_generator(seed)
+    W, tasks = pretraining_tasks(sizes.n, sizes.k, sizes.d, rng, law, assignment)
+    xq, h, y = sample_sequences(tasks, sizes.ell, params.rho, rng, sampler)
+    del tasks
+    t1 = time.perf_counter()
+    res = solve_ridge(xq, h, y, params.lam, method=method)
+    return res, W, t1, time.perf_counter()
+
+
+def solver_fields(res) -> dict:
+    """The solver diagnostics a run reports: ``solver`` (used), ``iterations, rel_residual, cond_estimate``."""
+    return dict(solver=res.method, iterations=res.iterations, rel_residual=res.rel_residual,
+                cond_estimate=res.cond_estimate)
 
 
 def memory_estimate(sizes) -> float:

@@ -20,13 +20,11 @@ from iclsym.core.covariances import Covariance, covariance
 from iclsym.core.params import Params, Sizes, check_param, check_size
 from iclsym.core.tasks import GaussianCovariance
 from iclsym.onelayer._generated.gaussian_tasks import gaussian_task_error
-from iclsym.onelayer.simulation.exact_error import _check_gamma, e_idg_exact
-from iclsym.onelayer.simulation.samplers import as_generator, pretraining_tasks, sample_sequences
-from iclsym.onelayer.simulation.solver import solve_ridge
+from iclsym.onelayer.simulation.exact_error import _check_gamma, e_idg_exact, mc_mean_se
+from iclsym.onelayer.simulation.run import pretrain, solver_fields
+from iclsym.onelayer.simulation.samplers import as_generator
 
 __all__ = ["gaussian_test_error", "mc_gaussian_test_error", "simulate_aligned_once", "parse_tests"]
-
-_MC_CHUNK = 20_000
 
 
 def _as_covariance(C, d) -> Covariance:
@@ -105,19 +103,12 @@ def mc_gaussian_test_error(Gamma, ell, rho, C, seed, n_test, mu=None, sampler="r
     Cv = _as_covariance(C, d)
     B = Cv.sqrt()
     mu = np.zeros(d) if mu is None else np.asarray(mu, dtype=np.float64)
-    rng = as_generator(seed)
-    total = total2 = 0.0
-    for lo in range(0, n_test, _MC_CHUNK):
-        m = min(_MC_CHUNK, n_test - lo)
+
+    def draw(m, rng):
         z = rng.standard_normal((m, d))
-        tasks = mu + (z * B if B.ndim == 1 else z @ B.T)
-        xq, h, y = sample_sequences(tasks, ell, rho, rng, sampler)
-        err = (y - np.einsum("mj,mj->m", xq @ Gamma, h)) ** 2
-        total += float(err.sum())
-        total2 += float((err * err).sum())
-    mean = total / n_test
-    var = max(total2 / n_test - mean * mean, 0.0) * n_test / (n_test - 1)
-    return mean, math.sqrt(var / n_test)
+        return mu + (z * B if B.ndim == 1 else z @ B.T)
+
+    return mc_mean_se(Gamma, ell, rho, as_generator(seed), n_test, draw, sampler)
 
 
 def parse_tests(tests) -> list[str]:
@@ -180,14 +171,7 @@ def simulate_aligned_once(alpha, tau, kappa, rho, lam, d, seed, *, train="identi
         raise ValueError(f"alpha_test must be >= 0 (0: the pretraining context length); got {alpha_test!r}")
     ell_test = sizes.ell if alpha_test == 0 else max(1, int(math.floor(alpha_test * sizes.d + 0.5)))
     test_covs = [covariance(s, sizes.d) for s in specs]  # validate before the expensive part
-    rng = as_generator(seed)
-    W, tasks = pretraining_tasks(sizes.n, sizes.k, sizes.d, rng, law, assignment)
-    xq, h, y = sample_sequences(tasks, sizes.ell, params.rho, rng, sampler)
-    del tasks
-    t1 = time.perf_counter()
-    res = solve_ridge(xq, h, y, params.lam, method=method)
-    del xq, h, y
-    t2 = time.perf_counter()
+    res, W, t1, t2 = pretrain(params, sizes, law, seed, method, assignment, sampler)
     out = {}
     for spec, Cv in zip(specs, test_covs):
         out[f"e_icl[{spec}]"] = gaussian_test_error(res.Gamma, ell_test, params.rho, Cv)
@@ -200,8 +184,7 @@ def simulate_aligned_once(alpha, tau, kappa, rho, lam, d, seed, *, train="identi
     out.update(params.as_dict())
     out.update(alpha_eff=eff.alpha, tau_eff=eff.tau, kappa_eff=eff.kappa, alpha_test_eff=ell_test / sizes.d)
     out.update(d=sizes.d, ell=sizes.ell, ell_test=ell_test, k=sizes.k, n=sizes.n)
-    out.update(train=train, tests=",".join(specs), method=method, solver=res.method, iterations=res.iterations,
-               rel_residual=res.rel_residual, cond_estimate=res.cond_estimate, assignment=assignment,
+    out.update(train=train, tests=",".join(specs), method=method, **solver_fields(res), assignment=assignment,
                sampler=sampler, seconds=t3 - t0, seconds_sample=t1 - t0, seconds_solve=t2 - t1,
                seconds_errors=t3 - t2)
     return out

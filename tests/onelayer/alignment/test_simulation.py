@@ -100,3 +100,9 @@ def test_job_function_rejects_bad_specs_before_training():
         simulate_aligned_once(1.0, 2.0, 0.5, 0.1, 1e-3, 8, seed=0, train="cube")
     with pytest.raises(ValueError, match="tests must name"):
         parse_tests(" , ")
+
+
+def test_job_function_refuses_what_memory_cannot_hold():
+    """The aligned run shares the pretraining half of simulate_once, with its memory check (before: it tried)."""
+    with pytest.raises(ValueError, match=r"needs about .* GiB of memory"):
+        simulate_aligned_once(1.0, 2.0, 1e8, 0.1, 1e-3, 8, seed=0, train="ramp", tests="ramp")
