@@ -123,6 +123,29 @@ def _at_x_star(name, alpha, kappa, rho):
     return getattr(_gen, name)(alpha, _ik(kappa), rho, _m(alpha, kappa, rho))
 
 
+def _by_tau_side(name, alpha, tau, kappa, rho, pole_sign):
+    """The generated closed forms ``name_above`` (``tau > 1``, at ``M_kappa(x*)``) and ``name_below``
+    (``tau < 1``, at ``M_{kappa/tau}(x*)``); ``pole_sign * inf`` at ``tau = 1``.  On floats when the point is
+    plain (falling back to the vectorised path on a float failure), else validated and vectorised."""
+    at_one = pole_sign * math.inf
+    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
+    if s is not None:
+        a, tt, k, r = s
+        xs, ik = x_star(a, r), 1.0 / k
+        try:
+            return _side(tt, lambda: getattr(_sgen, name + "_above")(a, tt, ik, r, _m1(xs, ik)),
+                         lambda: getattr(_sgen, name + "_below")(a, tt, ik, r, _m1(xs, 1.0 / (k / tt))),
+                         (at_one, at_one))
+        except _FAIL:
+            pass
+    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
+    ik = _ik(kappa)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        above = getattr(_gen, name + "_above")(alpha, tau, ik, rho, _m(alpha, kappa, rho))
+        below = getattr(_gen, name + "_below")(alpha, tau, ik, rho, _mt(alpha, tau, kappa, rho))
+    return _by_side(tau, above, below, at_one)
+
+
 def ridgeless(alpha, tau, kappa, rho):
     """Ridgeless ``(e_ICL, e_IDG)`` from the derived closed forms (docs/onelayer/asymptotic-theory.md).
 
@@ -133,21 +156,7 @@ def ridgeless(alpha, tau, kappa, rho):
     >>> round(float(e_icl), 12), round(float(e_idg), 12)
     (1.038497768559, 0.801213334409)
     """
-    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
-    if s is not None:
-        a, tt, k, r = s
-        xs, ik = x_star(a, r), 1.0 / k
-        try:
-            return _side(tt, lambda: _sgen.ridgeless_above(a, tt, ik, r, _m1(xs, ik)),
-                         lambda: _sgen.ridgeless_below(a, tt, ik, r, _m1(xs, 1.0 / (k / tt))), (math.inf, math.inf))
-        except _FAIL:
-            pass
-    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
-    ik = _ik(kappa)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        above = _gen.ridgeless_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
-        below = _gen.ridgeless_below(alpha, tau, ik, rho, _mt(alpha, tau, kappa, rho))
-    return _by_side(tau, above, below, np.inf)
+    return _by_tau_side("ridgeless", alpha, tau, kappa, rho, 1.0)
 
 
 def _e_and_slope(alpha, tau, kappa, rho, which):
@@ -219,21 +228,7 @@ def lam_slope(alpha, tau, kappa, rho):
     >>> bool(np.isclose(b_icl, b_idg))
     True
     """
-    s = _plain(alpha=alpha, tau=tau, kappa=kappa, rho=rho)
-    if s is not None:
-        a, tt, k, r = s
-        xs, ik = x_star(a, r), 1.0 / k
-        try:
-            return _side(tt, lambda: _sgen.lam_slope_above(a, tt, ik, r, _m1(xs, ik)),
-                         lambda: _sgen.lam_slope_below(a, tt, ik, r, _m1(xs, 1.0 / (k / tt))), (-math.inf, -math.inf))
-        except _FAIL:
-            pass
-    alpha, tau, kappa, rho, _ = check_theory_args(alpha, tau, kappa, rho, computable=True)
-    ik = _ik(kappa)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        above = _gen.lam_slope_above(alpha, tau, ik, rho, _m(alpha, kappa, rho))
-        below = _gen.lam_slope_below(alpha, tau, ik, rho, _mt(alpha, tau, kappa, rho))
-    return _by_side(tau, above, below, -np.inf)
+    return _by_tau_side("lam_slope", alpha, tau, kappa, rho, -1.0)
 
 
 def pole_residue(alpha, kappa, rho):
