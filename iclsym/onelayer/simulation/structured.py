@@ -19,6 +19,7 @@ import numpy as np
 from iclsym.core.covariances import Covariance, covariance
 from iclsym.core.params import Params, Sizes, check_param, check_size
 from iclsym.core.tasks import GaussianCovariance
+from iclsym.core.threads import one_blas_thread
 from iclsym.onelayer._generated.gaussian_tasks import gaussian_task_error
 from iclsym.onelayer.simulation.exact_error import _check_gamma, e_idg_exact, mc_mean_se
 from iclsym.onelayer.simulation.run import pretrain, solver_fields
@@ -160,6 +161,12 @@ def simulate_aligned_once(alpha, tau, kappa, rho, lam, d, seed, *, train="identi
     >>> sorted(k for k in r if k.startswith("e_icl")), r["k"]
     (['e_icl', 'e_icl[ramp]', 'e_icl[spike:0]'], 4)
     """
+    with one_blas_thread():  # as simulate_once: the same numbers in this process as in any executor
+        return _aligned_run(alpha, tau, kappa, rho, lam, d, seed, train, tests, alpha_test, method, assignment,
+                            sampler)
+
+
+def _aligned_run(alpha, tau, kappa, rho, lam, d, seed, train, tests, alpha_test, method, assignment, sampler):
     t0 = time.perf_counter()
     specs = parse_tests(tests)
     law = GaussianCovariance(train)
